@@ -1,0 +1,1 @@
+"""The answer pipeline: understand a citizen's message, retrieve procedure records, compose a cited answer."""

@@ -1,0 +1,26 @@
+"""Data files shipped with the assistant (lexicon, stop-words, intents, canned messages), loaded and checked once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+PROMPTS_DIR = Path(__file__).parent / "prompts"
+
+
+@lru_cache(maxsize=None)
+def load_data(name: str) -> Any:
+    path = DATA_DIR / f"{name}.yaml"
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuntimeError(f"assistant data file {path.name} cannot be loaded: {exc}") from exc
+
+
+@lru_cache(maxsize=None)
+def load_prompt(name: str) -> str:
+    return (PROMPTS_DIR / name).read_text(encoding="utf-8")

@@ -1,0 +1,104 @@
+"""Text hygiene and normalisation for keyword search.
+
+`sanitize` runs before anything else: it removes invisible characters that can smuggle instructions (Unicode tag
+characters) or reorder what a person sees (bidi controls). `keyword_tokens` produces the tokens BM25 sees, for
+records and questions alike: Arabic letters unified, French accents folded, Arabizi transliterated to Arabic
+script and kept beside the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import arabizi
+
+from assistant.resources import load_data
+
+_INVISIBLE = re.compile(
+    "[\U000e0000-\U000e007f"  # Unicode tag characters
+    "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"  # bidi embeddings, overrides, isolates, marks
+    "\u200b\u2060\ufeff"  # zero-width space, word joiner, byte-order mark
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters other than tab and newlines
+)
+_ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_TATWEEL = "\u0640"
+_ARABIC_UNIFY = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي",
+                               "گ": "ك", "ڭ": "ك", "پ": "ب", "ڤ": "ف", "ژ": "ز"})
+_ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u0660-\u0669\u0671-\u06d3\u06fa-\u06ff"
+_WORD = re.compile(f"[0-9a-z{_ARABIC_LETTERS}\u2d30-\u2d7f]+")
+_ARABIZI_WORD = re.compile(r"^(?=.*[a-z])(?=.*[23579])[a-z0-9]+$")
+_ARABIC = re.compile(f"[{_ARABIC_LETTERS}]")
+
+
+def sanitize(text: str) -> str:
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+
+
+def fold(text: str) -> str:
+    """Lowercase, no Latin accents, one Arabic spelling per letter, apostrophes as spaces."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not (unicodedata.combining(ch) and ord(ch) < 0x0600))
+    text = unicodedata.normalize("NFC", text)
+    text = _ARABIC_DIACRITICS.sub("", text).replace(_TATWEEL, "").translate(_ARABIC_UNIFY)
+    # Arabic's definite article is glued to the word; "l'" and "d'" are French's. Split them so that
+    # "l'passport" meets "passport".
+    return re.sub(r"['’`]", " ", text)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    data = load_data("stopwords")
+    return frozenset(fold(w).strip() for group in data.values() for w in group)
+
+
+def is_stopword(word: str) -> bool:
+    return word in _stopwords()
+
+
+def keyword_tokens(text: str) -> list[str]:
+    """Tokens for BM25: folded words without stop-words, plus Arabic-script readings of Arabizi words."""
+    tokens: list[str] = []
+    for word in words(text):
+        if word in _stopwords():
+            continue
+        tokens.append(_strip_article(word))
+        if _ARABIZI_WORD.match(word):
+            reading = fold(arabizi.transliterate_word(word))
+            if _ARABIC.search(reading):
+                tokens.append(_strip_article(reading))
+    return tokens
+
+
+def _strip_article(word: str) -> str:
+    """'الباسبور' and 'باسبور' are one word for search; so are 'وللبطاقه' prefixes beyond the article."""
+    if _ARABIC.match(word) and len(word) > 4 and word.startswith("ال"):
+        return word[2:]
+    return word
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> list[tuple[re.Pattern[str], str]]:
+    entries = []
+    for entry in load_data("lexicon"):
+        alternatives = sorted({" ".join(words(t)) for t in entry["terms"]} - {""}, key=len, reverse=True)
+        pattern = re.compile(r"(?<!\S)(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?!\S)")
+        entries.append((pattern, str(entry["expand"])))
+    return entries
+
+
+def expand_with_lexicon(text: str) -> str:
+    """The question plus the administrative vocabulary of every everyday term it uses."""
+    folded = " ".join(words(text))
+    extra = [expansion for pattern, expansion in _lexicon() if pattern.search(folded)]
+    return text if not extra else text + " " + " ".join(extra)
+
+
+def matches_any(text: str, phrases: list[str]) -> bool:
+    folded = " " + " ".join(words(text)) + " "
+    return any(f" {' '.join(words(p))} " in folded for p in phrases if words(p))

@@ -1,0 +1,1 @@
+"""Shared parts of Sahla: settings, the procedure record schema and the adapters (embedder, vector index)."""

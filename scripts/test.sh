@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every check: lint, types, then the whole test suite. Services the tests need (a Chroma server) are started
+# by the tests themselves on free loopback ports; PostgreSQL and Redis are provided by the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+echo "== ruff"; $VENV/bin/ruff check core ingestion assistant api tests bench
+echo "== mypy"; $VENV/bin/mypy
+echo "== pytest"; $VENV/bin/python -m pytest -q -p no:cacheprovider "$@"
