@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ DATA_DIR = Path(__file__).parent / "data"
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_data(name: str) -> Any:
     path = DATA_DIR / f"{name}.yaml"
     try:
@@ -21,6 +21,6 @@ def load_data(name: str) -> Any:
         raise RuntimeError(f"assistant data file {path.name} cannot be loaded: {exc}") from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> str:
     return (PROMPTS_DIR / name).read_text(encoding="utf-8")

@@ -17,7 +17,8 @@ from core.settings import Settings
 from ingestion.pipeline import IndexOptions, IndexReport, run_index
 from ingestion.status import index_status
 
-console = Console(stderr=False)
+# Outside a terminal (CI logs, pipes) rich would fall back to 80 columns and truncate the summary.
+console = Console(width=None if sys.stdout.isatty() else 130)
 
 
 def main(argv: list[str] | None = None) -> int:

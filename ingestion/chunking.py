@@ -8,6 +8,10 @@ from core.index_store import Chunk
 from core.records import ProcedureRecord
 from ingestion.loaders import SourceDocument
 
+# Bumped whenever chunk texts or metadata change shape: sources indexed under another version are re-chunked
+# and re-embedded by the next incremental run, even though their files did not change.
+CHUNKING_VERSION = "2"
+
 # Field labels of the record card, in the record's language.
 CARD_LABELS = {
     "fr": {"aliases": "Autres noms", "documents": "Pièces à fournir", "fees": "Coût", "delay": "Délai",
@@ -39,11 +43,16 @@ def record_card(record: ProcedureRecord) -> str:
 def chunk_document(doc: SourceDocument, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     base = {
         "procedure_id": doc.procedure_id, "language": doc.language, "title": doc.title,
-        "source_key": doc.key, "source_hash": doc.content_hash, **doc.metadata,
+        "source_key": doc.key, "source_hash": doc.content_hash, "chunking": CHUNKING_VERSION, **doc.metadata,
     }
     chunks: list[Chunk] = []
     if doc.record is not None:
-        chunks.append(Chunk(f"{doc.key}#card", record_card(doc.record), {**base, "section": "card", "kind": "card"}))
+        # The card carries the whole structured record and body, so every replica reads records from the index
+        # it searches, never from a local copy that could disagree with it.
+        chunks.append(Chunk(f"{doc.key}#card", record_card(doc.record), {
+            **base, "section": "card", "kind": "card",
+            "record": doc.record.model_dump_json(), "body": doc.body,
+        }))
     header_splitter = MarkdownHeaderTextSplitter([("##", "section")], strip_headers=True)
     size_splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     for part in size_splitter.split_documents(header_splitter.split_text(doc.body)):

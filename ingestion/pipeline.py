@@ -12,8 +12,8 @@ from typing import Any
 from chromadb.api.models.Collection import Collection
 
 from core.embedders import Embedder
-from core.index_store import Chunk, ChromaIndex, IndexMismatchError, IndexUnavailableError, iter_records
-from ingestion.chunking import chunk_document
+from core.index_store import ChromaIndex, Chunk, IndexMismatchError, IndexUnavailableError, iter_records
+from ingestion.chunking import CHUNKING_VERSION, chunk_document
 from ingestion.loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument, load_document
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,11 @@ def indexed_sources(index: ChromaIndex) -> tuple[Collection | None, dict[str, st
         collection = index.active_collection()
     except IndexUnavailableError:
         return None, {}
-    hashes = {m["source_key"]: m["source_hash"] for _, _, m, _ in iter_records(collection, embeddings=False)}
+    # A source chunked by another version of the chunker counts as changed.
+    hashes = {
+        m["source_key"]: m["source_hash"] if m.get("chunking") == CHUNKING_VERSION else "stale"
+        for _, _, m, _ in iter_records(collection, embeddings=False)
+    }
     return collection, hashes
 
 

@@ -1,0 +1,122 @@
+"""`make eval`: retrieval and refusal quality on the golden set, per language form, for BM25 only, dense only
+and the hybrid pipeline, measured in the same run over the same index."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from assistant.pipeline import AnswerPipeline
+from assistant.retrieval import HybridRetriever
+from core.embedders import build_embedder
+from core.index_store import ChromaIndex, connect
+from core.settings import Settings
+
+GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
+FORMS = ("fr", "ar", "en", "darija_ar", "darija_latin")
+CHANNELS = {"bm25": {"dense": False}, "dense": {"keyword": False}, "hybrid": {}}
+
+
+def load_golden() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    in_scope = []
+    for path in sorted((GOLDEN / "procedures").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        in_scope += [{**q, "procedure": data["procedure"]} for q in data["questions"]]
+    outside = yaml.safe_load((GOLDEN / "out_of_scope.yaml").read_text(encoding="utf-8"))["messages"]
+    return in_scope, outside
+
+
+def evaluate(pipeline: AnswerPipeline) -> dict[str, Any]:
+    in_scope, outside = load_golden()
+    ranks: dict[tuple[str, str], list[int | None]] = defaultdict(list)
+    refused_in_scope: dict[str, int] = defaultdict(int)
+    misses = []
+    for item in in_scope:
+        context = pipeline.prepare(item["q"])
+        if context.status != "answered":
+            refused_in_scope[item["form"]] += 1
+        for channel, switches in CHANNELS.items():
+            retrieval = pipeline.retriever.retrieve(context.question, context.keyword_query, form=context.form,
+                                                    **switches)
+            ids = [c.procedure_id for c in retrieval.candidates]
+            rank = ids.index(item["procedure"]) + 1 if item["procedure"] in ids else None
+            ranks[(item["form"], channel)].append(rank)
+            if channel == "hybrid" and rank != 1:
+                misses.append({"form": item["form"], "q": item["q"], "want": item["procedure"], "got": ids[:3]})
+    outside_refused: dict[str, int] = defaultdict(int)
+    outside_total: dict[str, int] = defaultdict(int)
+    leaks = []
+    for item in outside:
+        context = pipeline.prepare(item["q"])
+        outside_total[item["form"]] += 1
+        if context.status != "answered":
+            outside_refused[item["form"]] += 1
+        else:
+            leaks.append({"form": item["form"], "q": item["q"], "expect": item["expect"]})
+    rows = []
+    for form in FORMS:
+        total = len(ranks[(form, "hybrid")])
+        refused_out, out_total = outside_refused[form], outside_total[form]
+        row: dict[str, Any] = {"form": form, "questions": total, "outside": out_total}
+        for channel in CHANNELS:
+            values = ranks[(form, channel)]
+            row[f"{channel}_hit1"] = sum(r == 1 for r in values) / max(total, 1)
+            row[f"{channel}_hit5"] = sum(r is not None and r <= 5 for r in values) / max(total, 1)
+            row[f"{channel}_mrr"] = sum(1 / r for r in values if r) / max(total, 1)
+        # Refusal: "refused" means any status other than answered.
+        true_refusals = refused_out
+        all_refusals = refused_out + refused_in_scope[form]
+        row["refusal_precision"] = true_refusals / all_refusals if all_refusals else 1.0
+        row["refusal_recall"] = refused_out / out_total if out_total else 1.0
+        row["in_scope_refused"] = refused_in_scope[form] / max(total, 1)
+        rows.append(row)
+    return {"rows": rows, "misses": misses, "leaks": leaks}
+
+
+def print_table(result: dict[str, Any], console: Console) -> None:
+    table = Table(title="Golden set: retrieval of the cited procedure and refusals, per language form")
+    columns = ["form", "n", "out"] + [f"{c} {m}" for c in CHANNELS for m in ("hit@1", "hit@5", "MRR")] + [
+        "refusal P", "refusal R", "in-scope refused"]
+    for column in columns:
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in result["rows"]:
+        cells = [row["form"], str(row["questions"]), str(row["outside"])]
+        for channel in CHANNELS:
+            cells += [f"{row[f'{channel}_{m}']:.2f}" for m in ("hit1", "hit5", "mrr")]
+        cells += [f"{row['refusal_precision']:.2f}", f"{row['refusal_recall']:.2f}", f"{row['in_scope_refused']:.2f}"]
+        table.add_row(*cells)
+    console.print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", type=Path, help="also write the result as JSON here")
+    parser.add_argument("--misses", action="store_true", help="list the questions the hybrid ranks below 1")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    embedder = build_embedder(settings)
+    index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
+    pipeline = AnswerPipeline(HybridRetriever(embedder, index))
+    result = evaluate(pipeline)
+    console = Console(width=200)
+    print_table(result, console)
+    if args.misses:
+        for miss in result["misses"]:
+            console.print(miss)
+        for leak in result["leaks"]:
+            console.print("[red]answered[/]", leak)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
