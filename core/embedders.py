@@ -63,7 +63,8 @@ class SentenceTransformerEmbedder:
 
         self._model = SentenceTransformer(resolve_model_path(model), device="cpu")
         self.name = f"sentence-transformers/{model}"
-        dimension = self._model.get_sentence_embedding_dimension()
+        measure = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = measure()
         if dimension is None:
             raise ValueError(f"model {model!r} does not report an embedding dimension")
         self.dimension = int(dimension)

@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Keys that ship in docs and examples: a production service must never accept them.
@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=900, ge=200, le=8000)
     chunk_overlap: int = Field(default=120, ge=0, le=2000)
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
+
+    mistral_api_key: SecretStr | None = None
+    mistral_model: str = "mistral-small-latest"
+    mistral_server_url: str | None = None  # a self-hosted Mistral-compatible server
+    mistral_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SAHLA_HOST", "HOST"))
     port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("SAHLA_PORT", "PORT"))

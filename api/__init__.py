@@ -1,0 +1,1 @@
+"""The HTTP service: citizens (chat), civil servants (search, procedures) and operations (health)."""

