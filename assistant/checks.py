@@ -21,8 +21,9 @@ URL = re.compile(r"https?://[^\s)\]>\"']+|(?<![@\w.])(?:www\.)?[a-z0-9-]+(?:\.[a
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w+])(?:\+?\d[\d .-]{6,}\d)")
 AMOUNT = re.compile(r"(\d[\d\s.,]*)\s*(?:mad|dh|dhs|dirhams?|درهم|دراهم)\b", re.IGNORECASE)
-DELAY = re.compile(r"(\d+)\s*(?:jours?|days?|semaines?|weeks?|mois|months?|heures?|hours?|يوما|يوم|أيام|ايام|أسابيع|أشهر|شهر|ساعة)",
-                   re.IGNORECASE)
+DELAY = re.compile(
+    r"(\d+)\s*(?:jours?|days?|semaines?|weeks?|mois|months?|heures?|hours?|يوما|يوم|أيام|ايام|أسابيع|أشهر|شهر|ساعة)",
+    re.IGNORECASE)
 
 
 @dataclass

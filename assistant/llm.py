@@ -33,7 +33,8 @@ class MistralChatModel:
         try:
             response = self._client.chat.complete(model=self.name, messages=messages,  # type: ignore[arg-type]
                                                   temperature=0.1, timeout_ms=self._timeout_ms)
-            content = response.choices[0].message.content if response and response.choices else None
+            message = response.choices[0].message if response and response.choices else None
+            content = message.content if message is not None else None
         except Exception as exc:  # the SDK raises httpx, SDK and validation errors alike
             raise ChatModelError(f"{type(exc).__name__}") from exc
         if not isinstance(content, str) or not content.strip():

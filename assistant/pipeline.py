@@ -135,8 +135,10 @@ class AnswerPipeline:
                            if c.procedure_id == context.history[-1].procedure_id), None)
         if chosen is None:
             in_domain = matches_any(context.message, load_data("scope")["public_service_words"])
-            status = "not_found" if in_domain else "out_of_scope"
-            context.stop(status, self._canned(status, context.language))
+            if in_domain:
+                context.stop("not_found", self._canned("not_found", context.language))
+            else:
+                context.stop("out_of_scope", self._canned("out_of_scope", context.language))
             return
         context.chosen = chosen
         context.status = "answered"

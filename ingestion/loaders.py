@@ -161,7 +161,7 @@ def _pdf_text(data: bytes) -> tuple[str, str]:
         if len(reader.pages) > MAX_PDF_PAGES:
             raise LoadError(f"PDF has {len(reader.pages)} pages, over the limit of {MAX_PDF_PAGES}")
         pages = [page.extract_text() or "" for page in reader.pages]
-        title = str((reader.metadata or {}).get("/Title") or "")
+        title = str(reader.metadata.get("/Title") or "") if reader.metadata else ""
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, RecursionError, OSError) as exc:

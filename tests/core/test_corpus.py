@@ -11,15 +11,19 @@ from core.records import LANGUAGES
 from ingestion.loaders import load_document
 from tests.conftest import CORPUS
 
-SPEC_IDS = """cnie-premiere-demande cnie-renouvellement passeport-biometrique extrait-acte-naissance
-declaration-naissance dossier-mariage declaration-deces livret-famille certificat-residence legalisation-signature
-copie-conforme certificat-nationalite certificat-vie immatriculation-consulaire casier-judiciaire permis-conduire
-echange-permis-etranger carte-grise-mutation vignette-automobile auto-entrepreneur certificat-negatif
-creation-entreprise taxe-professionnelle amo-inscription cnss-immatriculation bourse-enseignement-superieur
-registre-social-unifie aide-sociale-directe pension-retraite-cnss carte-handicap permis-construire
-certificat-propriete branchement-eau-electricite reclamation-chikaya acces-information
-inscription-listes-electorales declaration-ir attestation-regularite-fiscale taxe-habitation equivalence-diplome
-inscription-scolaire""".split()
+SPEC_IDS = [
+    "cnie-premiere-demande", "cnie-renouvellement", "passeport-biometrique", "extrait-acte-naissance",
+    "declaration-naissance", "dossier-mariage", "declaration-deces", "livret-famille", "certificat-residence",
+    "legalisation-signature", "copie-conforme", "certificat-nationalite", "certificat-vie",
+    "immatriculation-consulaire", "casier-judiciaire", "permis-conduire", "echange-permis-etranger",
+    "carte-grise-mutation", "vignette-automobile", "auto-entrepreneur", "certificat-negatif",
+    "creation-entreprise", "taxe-professionnelle", "amo-inscription", "cnss-immatriculation",
+    "bourse-enseignement-superieur", "registre-social-unifie", "aide-sociale-directe",
+    "pension-retraite-cnss", "carte-handicap", "permis-construire", "certificat-propriete",
+    "branchement-eau-electricite", "reclamation-chikaya", "acces-information",
+    "inscription-listes-electorales", "declaration-ir", "attestation-regularite-fiscale", "taxe-habitation",
+    "equivalence-diplome", "inscription-scolaire",
+]
 RECORDS = sorted((CORPUS / "procedures").glob("*/*.md"))
 
 
