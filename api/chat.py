@@ -49,7 +49,7 @@ def _events(services: Services, body: ChatRequest, conversation_id: str) -> Iter
                               "language": context.language})
         if context.status == "answered" and context.chosen is not None:
             # The citation for the chosen record is known before composing; the final list is in "done".
-            citation = services.pipeline._citation(context.chosen.procedure_id, context.language, 1)
+            citation = services.pipeline.citation_for(context.chosen.procedure_id, context.language, 1)
             yield _event("citations", [citation.public()] if citation else [])
         else:
             yield _event("citations", [])

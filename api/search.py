@@ -33,13 +33,11 @@ def search(
     language = lang or RECORD_LANGUAGE.get(detected, "fr")
     form = "darija_latin" if detected == "darija" and question.isascii() else detected
     retrieval = services.retriever.retrieve(question, expand_with_lexicon(question), category=category, form=form)
-    records = services.retriever.corpus.records()
+    corpus = services.retriever.corpus
     results = []
     for candidate in retrieval.candidates[:k]:
         chunks = candidate.chunks_in(language) or candidate.chunks
-        stored = records.get((candidate.procedure_id, language)) or next(
-            (records[(candidate.procedure_id, x)] for x in ("fr", "ar", "en") if (candidate.procedure_id, x) in records),
-            None)
+        stored = corpus.record_for(candidate.procedure_id, language)
         best = chunks[0]
         results.append({
             "procedure_id": candidate.procedure_id,

@@ -146,7 +146,7 @@ class AnswerPipeline:
     # -- composing ---------------------------------------------------------------------------------------
     def _compose_extractive(self, context: AnswerContext, mode: str = "extractive") -> None:
         assert context.chosen is not None
-        citation = self._citation(context.chosen.procedure_id, context.language, 1)
+        citation = self.citation_for(context.chosen.procedure_id, context.language, 1)
         if citation is None or citation.stored is None:
             context.stop("not_found", self._canned("not_found", context.language))
             return
@@ -169,7 +169,7 @@ class AnswerPipeline:
     def _compose_with_model(self, context: AnswerContext) -> Iterator[str]:
         assert self.chat_model is not None and context.retrieval is not None
         citations = [c for n, cand in enumerate(self._context_candidates(context), 1)
-                     if (c := self._citation(cand, context.language, n)) is not None]
+                     if (c := self.citation_for(cand, context.language, n)) is not None]
         messages = self._model_messages(context, citations)
         produced: list[str] = []
         try:
@@ -229,11 +229,9 @@ class AnswerPipeline:
     def _stored(self, procedure_id: str, language: str) -> StoredRecord | None:
         return self.retriever.corpus.records().get((procedure_id, language))
 
-    def _citation(self, procedure_id: str, language: str, n: int) -> Citation | None:
-        records = self.retriever.corpus.records()
-        wanted = RECORD_LANGUAGE.get(language, "fr")
-        stored = records.get((procedure_id, wanted)) or next(
-            (records[(procedure_id, lang)] for lang in ("fr", "ar", "en") if (procedure_id, lang) in records), None)
+    def citation_for(self, procedure_id: str, language: str, n: int) -> Citation | None:
+        """Citation `n` of a procedure, from its record in the answer language's record language."""
+        stored = self.retriever.corpus.record_for(procedure_id, RECORD_LANGUAGE.get(language, "fr"))
         if stored is None:
             return None
         record = stored.record

@@ -71,6 +71,14 @@ class CorpusView:
         self._refresh()
         return self._records
 
+    def record_for(self, procedure_id: str, language: str) -> StoredRecord | None:
+        """The record in `language`, else in the first of fr, ar, en that exists."""
+        records = self.records()
+        for candidate in (language, "fr", "ar", "en"):
+            if (procedure_id, candidate) in records:
+                return records[(procedure_id, candidate)]
+        return None
+
     def search(self, tokens: list[str], k: int) -> list[tuple[Chunk, float, frozenset[str]]]:
         self._refresh()
         bm25, chunks, terms = self._bm25, self._chunks, self._chunk_terms

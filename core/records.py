@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 Language = Literal["fr", "ar", "en"]
 LANGUAGES: tuple[Language, ...] = ("fr", "ar", "en")
@@ -41,17 +41,19 @@ class Fee(BaseModel):
         return value
 
 
+def _require_https(value: HttpUrl) -> HttpUrl:
+    if value.scheme != "https":
+        raise ValueError("the URL must be https")
+    return value
+
+
+HttpsUrl = Annotated[HttpUrl, AfterValidator(_require_https)]
+
+
 class OnlineService(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
-    url: HttpUrl
-
-    @field_validator("url")
-    @classmethod
-    def url_is_https(cls, value: HttpUrl) -> HttpUrl:
-        if value.scheme != "https":
-            raise ValueError("online_service.url must be https")
-        return value
+    url: HttpsUrl
 
 
 class ProcedureRecord(BaseModel):
@@ -73,7 +75,7 @@ class ProcedureRecord(BaseModel):
     online_service: OnlineService | None
     legal_basis: list[str]
     aliases: list[str] = Field(min_length=3)
-    source_url: HttpUrl
+    source_url: HttpsUrl
     last_reviewed: dt.date
     notes: str | None = None
 
@@ -82,13 +84,6 @@ class ProcedureRecord(BaseModel):
     def id_is_a_slug(cls, value: str) -> str:
         if not SLUG.match(value):
             raise ValueError(f"id {value!r} is not a lowercase slug")
-        return value
-
-    @field_validator("source_url")
-    @classmethod
-    def source_is_https(cls, value: HttpUrl) -> HttpUrl:
-        if value.scheme != "https":
-            raise ValueError("source_url must be https")
         return value
 
     @model_validator(mode="after")
