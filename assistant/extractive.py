@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from assistant.resources import load_data
 from assistant.retrieval import StoredRecord
-from assistant.text import matches_any
+from assistant.text import matches_any, words
 
 INTENTS = ("documents", "fees", "delay", "where", "online", "validity", "conditions")
 # What a general question gets: the essentials a person needs to act.
@@ -23,6 +23,12 @@ def _intent_words() -> dict[str, list[str]]:
     if missing:
         raise RuntimeError(f"intents.yaml lacks {sorted(missing)}")
     return data
+
+
+@lru_cache(maxsize=1)
+def intent_vocabulary() -> frozenset[str]:
+    """Every word of every intent phrase: a message made of these alone asks about something said before."""
+    return frozenset(w for phrases in _intent_words().values() for p in phrases for w in words(p))
 
 
 def detect_intents(question: str) -> list[str]:

