@@ -39,6 +39,19 @@ class Settings(BaseSettings):
     mistral_server_url: str | None = None  # a self-hosted Mistral-compatible server
     mistral_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
 
+    # SQLite under data_dir when unset; a PostgreSQL URL (postgresql+psycopg://...) for several replicas.
+    database_url: str | None = None
+    # Rate limits are shared through Redis when set; in-process otherwise.
+    redis_url: str | None = None
+    rate_limit_per_client: int = Field(default=30, ge=0, description="chat turns per client per minute; 0 = off")
+    rate_limit_per_conversation: int = Field(default=12, ge=0, description="turns per conversation per minute; 0 = off")
+    # Origins allowed to call the API from a browser (the sites that embed the widget); "*" allows any.
+    cors_origins: list[str] = Field(default_factory=list)
+    # A bootstrap admin key from the environment, beside the hashed keys created with `python -m api keys create`.
+    admin_key: SecretStr | None = None
+    retention_days: int = Field(default=90, ge=1, le=3650, description="conversation text older than this is deleted")
+    max_upload_bytes: int = Field(default=10_000_000, gt=0)
+
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SAHLA_HOST", "HOST"))
     port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("SAHLA_PORT", "PORT"))
 
@@ -58,11 +71,31 @@ class Settings(BaseSettings):
             raise ValueError("index_name must be 3-40 letters, digits or dashes")
         return value
 
+    @field_validator("database_url", "redis_url")
+    @classmethod
+    def empty_url_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def redis_url_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("SAHLA_REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
     @model_validator(mode="after")
     def overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
         return self
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            # A bare postgresql:// URL would pick psycopg2, which is not installed; psycopg 3 is.
+            return self.database_url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
+                "postgres://", "postgresql+psycopg://", 1)
+        return f"sqlite:///{self.data_dir / 'sahla.db'}"
 
     @cached_property
     def chroma_path(self) -> Path:
