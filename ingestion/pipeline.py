@@ -88,22 +88,20 @@ def _previous_index(index: ChromaIndex, full: bool) -> tuple[Collection | None, 
 
 def run_index(
     roots: Iterable[Path], embedder: Embedder, index: ChromaIndex, options: IndexOptions,
-    full: bool = False, on_progress: ProgressCallback | None = None,
+    full: bool = False, on_progress: ProgressCallback | None = None, removed: frozenset[str] = frozenset(),
 ) -> IndexReport:
+    """Index every source under the roots. A procedure and language found in several roots is taken from the last
+    root (uploads override the corpus); procedures in `removed` are left out."""
     started = time.perf_counter()
     report = IndexReport()
     active, previous = _previous_index(index, full)
-    sources = discover_sources(roots)
+    loaded, failed = _load_sources(discover_sources(roots), options.max_file_bytes)
+    report.failed = failed
+    served = _resolve_identities(loaded, removed)
     changed: list[SourceDocument] = []
-    keep: set[str] = set()  # sources whose chunks carry over from the active generation
-    for key, path in sources.items():
-        try:
-            doc = load_document(path, key, options.max_file_bytes)
-        except (LoadError, OSError) as exc:
-            report.failed[key] = str(exc) if isinstance(exc, LoadError) else f"cannot read file ({exc.strerror})"
-            if key in previous and not full:
-                keep.add(key)  # a broken edit must not erase what was already served
-            continue
+    # Sources whose chunks carry over from the active generation; a broken edit must not erase what was served.
+    keep: set[str] = {key for key in failed if key in previous and not full}
+    for key, doc in served.items():
         report.records += 1
         if not full and previous.get(key) == doc.content_hash:
             report.unchanged.append(key)
@@ -111,7 +109,7 @@ def run_index(
         else:
             (report.updated if key in previous else report.added).append(key)
             changed.append(doc)
-    report.deleted = sorted(set(previous) - set(sources))
+    report.deleted = sorted(set(previous) - set(served) - keep)
     if active is not None and not full and not changed and not report.deleted:
         report.chunks_total = active.count()
         report.seconds = time.perf_counter() - started
@@ -119,6 +117,27 @@ def run_index(
     _build_generation(index, embedder, active, keep, changed, options, report, on_progress)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _load_sources(sources: dict[str, Path], max_bytes: int) -> tuple[dict[str, SourceDocument], dict[str, str]]:
+    loaded: dict[str, SourceDocument] = {}
+    failed: dict[str, str] = {}
+    for key, path in sources.items():
+        try:
+            loaded[key] = load_document(path, key, max_bytes)
+        except (LoadError, OSError) as exc:
+            failed[key] = str(exc) if isinstance(exc, LoadError) else f"cannot read file ({exc.strerror})"
+    return loaded, failed
+
+
+def _resolve_identities(loaded: dict[str, SourceDocument], removed: frozenset[str]) -> dict[str, SourceDocument]:
+    """One source per (procedure, language): the last one found wins, as roots are listed in order."""
+    winner: dict[tuple[str, str], str] = {}
+    for key, doc in loaded.items():
+        if doc.procedure_id not in removed:
+            winner[(doc.procedure_id, doc.language)] = key
+    kept = set(winner.values())
+    return {key: doc for key, doc in loaded.items() if key in kept}
 
 
 def _build_generation(

@@ -1,0 +1,1 @@
+"""The relational database: conversations, feedback, API keys, index jobs and uploaded documents."""

@@ -1,0 +1,101 @@
+"""Conversation turns, feedback and the statistics drawn from them. Callers hand in text already redacted."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from storage.database import Database
+from storage.models import Conversation, Feedback, Message, utcnow
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    message_id: str
+    question: str
+    answer: str
+    procedure_id: str | None
+    status: str
+    language: str
+
+
+class UnknownMessageError(LookupError):
+    pass
+
+
+class ConversationStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def exists(self, conversation_id: str) -> bool:
+        with self._db.session() as session:
+            return session.get(Conversation, conversation_id) is not None
+
+    def history(self, conversation_id: str, limit: int = 6) -> list[StoredTurn]:
+        """The last `limit` turns, oldest first."""
+        with self._db.session() as session:
+            rows = session.scalars(
+                select(Message).where(Message.conversation_id == conversation_id)
+                .order_by(Message.created_at.desc(), Message.id).limit(limit)
+            ).all()
+        return [StoredTurn(m.id, m.question or "", m.answer or "", m.procedure_id, m.status, m.language)
+                for m in reversed(rows)]
+
+    def record_turn(self, conversation_id: str, message_id: str, **fields: Any) -> None:
+        """Store one turn (question, answer, language, status, mode, procedure_id, *_ms)."""
+        now = utcnow()
+        with self._db.session() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                session.add(Conversation(id=conversation_id, created_at=now, updated_at=now))
+                session.flush()
+            else:
+                conversation.updated_at = now
+            session.add(Message(id=message_id, conversation_id=conversation_id, created_at=now, **fields))
+
+    def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
+        feedback_id = uuid.uuid4().hex
+        with self._db.session() as session:
+            if session.get(Message, message_id) is None:
+                raise UnknownMessageError(message_id)
+            session.add(Feedback(id=feedback_id, message_id=message_id, rating=rating, comment=comment))
+        return feedback_id
+
+    def purge_text_older_than(self, days: int) -> int:
+        """Forget what was said more than `days` ago; the counts behind the statistics stay."""
+        cutoff = utcnow() - timedelta(days=days)
+        with self._db.session() as session:
+            result = session.execute(
+                update(Message).where(Message.created_at < cutoff, Message.question.is_not(None))
+                .values(question=None, answer=None)
+            )
+            session.execute(update(Feedback).where(Feedback.created_at < cutoff).values(comment=None))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def stats(self, top: int = 10) -> dict[str, Any]:
+        with self._db.session() as session:
+            by_language = _count_by(session, Message.language)
+            by_status = _count_by(session, Message.status)
+            by_mode = _count_by(session, Message.mode)
+            feedback = _count_by(session, Feedback.rating)
+            not_found = session.execute(
+                select(func.lower(Message.question), func.count().label("n"))
+                .where(Message.status == "not_found", Message.question.is_not(None))
+                .group_by(func.lower(Message.question)).order_by(func.count().desc()).limit(top)
+            ).all()
+        return {
+            "questions": {"total": sum(by_language.values()), "by_language": by_language, "by_status": by_status,
+                          "by_mode": by_mode},
+            "feedback": {"up": feedback.get("up", 0), "down": feedback.get("down", 0)},
+            "top_not_found": [{"question": q, "count": n} for q, n in not_found],
+        }
+
+
+def _count_by(session: Session, column: InstrumentedAttribute[str]) -> dict[str, int]:
+    rows = session.execute(select(column, func.count()).group_by(column)).all()
+    return {str(value): int(count) for value, count in rows}

@@ -1,0 +1,120 @@
+"""The stores on both engines: SQLite (default) and PostgreSQL (several replicas)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text, update
+
+from storage.conversations import ConversationStore, UnknownMessageError
+from storage.database import Database
+from storage.documents import DocumentStore
+from storage.jobs import STALE_AFTER, JobConflictError, JobStore
+from storage.keys import KeyStore, hash_key
+from storage.models import ApiKey, Job, Message, utcnow
+
+
+def turn(**overrides: object) -> dict[str, object]:
+    return {"question": "comment renouveler la cin", "answer": "…", "language": "fr", "status": "answered",
+            "mode": "extractive", "procedure_id": "cnie-renouvellement", **overrides}
+
+
+def test_migrations_create_every_table_and_are_idempotent(database: Database) -> None:
+    database.migrate()  # a second run (another replica starting) changes nothing
+    with database.engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert version == "0001"
+
+
+def test_turns_are_kept_per_conversation_oldest_first(database: Database) -> None:
+    store = ConversationStore(database)
+    store.record_turn("c1", "m1", **turn(question="first"))
+    store.record_turn("c1", "m2", **turn(question="second", procedure_id=None, status="not_found"))
+    store.record_turn("c2", "m3", **turn(question="other"))
+    history = store.history("c1")
+    assert [t.question for t in history] == ["first", "second"] and history[1].status == "not_found"
+    assert store.exists("c2") and not store.exists("nope")
+
+
+def test_feedback_needs_an_existing_message(database: Database) -> None:
+    store = ConversationStore(database)
+    store.record_turn("c1", "m1", **turn())
+    assert store.add_feedback("m1", "up", None)
+    with pytest.raises(UnknownMessageError):
+        store.add_feedback("missing", "down", "bad")
+
+
+def test_stats_count_languages_statuses_feedback_and_top_not_found(database: Database) -> None:
+    store = ConversationStore(database)
+    store.record_turn("c1", "m1", **turn())
+    for i in range(3):
+        store.record_turn(f"n{i}", f"nf{i}", **turn(question="permis de chasse", status="not_found", language="ar"))
+    store.record_turn("c9", "m9", **turn(question="Permis de chasse", status="not_found"))
+    store.add_feedback("m1", "up", None)
+    store.add_feedback("m1", "down", "unclear")
+    stats = store.stats()
+    assert stats["questions"]["total"] == 5 and stats["questions"]["by_language"] == {"fr": 2, "ar": 3}
+    assert stats["questions"]["by_status"] == {"answered": 1, "not_found": 4}
+    assert stats["feedback"] == {"up": 1, "down": 1}
+    assert stats["top_not_found"][0] == {"question": "permis de chasse", "count": 4}
+
+
+def test_retention_purges_old_text_but_keeps_the_counts(database: Database) -> None:
+    store = ConversationStore(database)
+    store.record_turn("old", "m-old", **turn(question="vieux"))
+    store.record_turn("new", "m-new", **turn(question="récent"))
+    with database.session() as session:
+        session.execute(update(Message).where(Message.id == "m-old").values(created_at=utcnow() - timedelta(days=40)))
+    assert store.purge_text_older_than(30) == 1
+    with database.session() as session:
+        texts = dict(session.execute(select(Message.id, Message.question)).all())
+    assert texts == {"m-old": None, "m-new": "récent"}
+    assert store.stats()["questions"]["total"] == 2
+
+
+def test_keys_are_stored_hashed_verified_and_revocable(database: Database) -> None:
+    keys = KeyStore(database)
+    info, plain = keys.create("agent", "guichet Rabat")
+    with database.session() as session:
+        stored = session.scalars(select(ApiKey.key_hash)).all()
+    assert stored == [hash_key(plain)] and plain not in stored
+    verified = keys.verify(plain)
+    assert verified is not None and verified.role == "agent" and keys.verify(plain + "x") is None
+    assert not keys.has_active_admin()
+    assert keys.revoke(info.id) and keys.verify(plain) is None and not keys.revoke(info.id)
+
+
+def test_only_one_index_job_is_active_at_a_time(database: Database) -> None:
+    jobs = JobStore(database)
+    first = jobs.start("reindex")
+    with pytest.raises(JobConflictError):
+        jobs.start("upload")
+    jobs.finish(first, "succeeded", {"added": 1}, [])
+    second = jobs.start("reindex", full=True)
+    job = jobs.get(second)
+    assert job is not None and job["status"] == "queued" and job["full"] is True
+    assert [j["job_id"] for j in jobs.recent()] == [second, first]
+
+
+def test_a_job_whose_process_died_stops_blocking_the_next(database: Database) -> None:
+    jobs = JobStore(database)
+    dead = jobs.start("reindex")
+    jobs.mark_running(dead)
+    with database.session() as session:
+        session.execute(update(Job).values(heartbeat_at=utcnow() - STALE_AFTER - timedelta(seconds=1)))
+    assert jobs.start("reindex")
+    abandoned = jobs.get(dead)
+    assert abandoned is not None and abandoned["status"] == "failed" and "stopped" in abandoned["errors"][0]["message"]
+
+
+def test_documents_replace_uploads_and_hide_removed_procedures(database: Database) -> None:
+    documents = DocumentStore(database)
+    documents.save_upload("cnie-renouvellement", "fr", "a.fr.md", b"one")
+    documents.save_upload("cnie-renouvellement", "fr", "b.fr.md", b"two")
+    documents.save_upload("cnie-renouvellement", "ar", "b.ar.md", b"three")
+    assert sorted((u.language, u.content) for u in documents.uploads()) == [("ar", b"three"), ("fr", b"two")]
+    documents.remove_procedure("cnie-renouvellement")
+    assert documents.uploads() == [] and documents.removed_procedures() == {"cnie-renouvellement"}
+    documents.save_upload("cnie-renouvellement", "en", "c.en.md", b"back")
+    assert documents.removed_procedures() == set() and len(documents.uploads()) == 1
