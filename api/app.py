@@ -2,34 +2,67 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
-from api import chat, health, search
+from api import admin, chat, feedback, health, search
 from api.errors import install_error_handlers
+from api.metrics import MetricsMiddleware
+from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.services import Services, build_services
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+PURGE_EVERY_SECONDS = 3600
+
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
+    # Built now, not in the lifespan, so that middleware can hold the metrics and tests see one set of services.
+    services = services or build_services(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if getattr(app.state, "services", None) is None:
-            app.state.services = build_services(settings)
-        yield
+        purge = asyncio.create_task(_purge_periodically(services))
+        try:
+            yield
+        finally:
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
 
-    app = FastAPI(title="Sahla", version="1.0", lifespan=lifespan,
-                  description="Cited answers about Moroccan administrative procedures.")
+    app = FastAPIOffline(title="Sahla", version="1.0", lifespan=lifespan,
+                         description="Cited answers about Moroccan administrative procedures.")
     app.state.services = services
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(search.router)
-    app.include_router(chat.router)
+    for module in (health, search, chat, feedback, admin):
+        app.include_router(module.router)
+    # Outermost last: metrics see every response, including the 413s and CORS refusals.
+    app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_file_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "Accept"], max_age=600)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     return app
+
+
+async def _purge_periodically(services: Services) -> None:
+    """Retention: conversation text older than SAHLA_RETENTION_DAYS is deleted, at start and every hour."""
+    while True:
+        try:
+            purged = await asyncio.to_thread(services.conversations.purge_text_older_than,
+                                             services.settings.retention_days)
+            if purged:
+                logger.info("event=retention_purge turns=%s", purged)
+        except Exception:  # the database may be down; the next round tries again
+            logger.warning("event=retention_purge_failed", exc_info=True)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)

@@ -1,4 +1,5 @@
-"""Citizens' chat: one turn as JSON, or streamed as Server-Sent Events (meta, citations, delta..., done)."""
+"""Citizens' chat: one turn as JSON, or streamed as Server-Sent Events (meta, citations, delta..., done).
+Turns live in the database, so any replica continues any conversation."""
 
 from __future__ import annotations
 
@@ -11,39 +12,63 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
 from sse_starlette.sse import EventSourceResponse
 
-from api.deps import ServicesDep
+from api.deps import OptionalCallerDep, ServicesDep
+from api.errors import ApiError
+from api.limits import enforce
+from api.schemas import ERRORS, ChatResponse
 from api.services import Services
 from assistant.context import AnswerContext, Turn
+from assistant.redact import redact
 
 router = APIRouter(prefix="/v1", tags=["citizens"])
 logger = logging.getLogger(__name__)
 
 
 class ChatRequest(BaseModel):
-    message: str = Field(min_length=1, max_length=2000)
+    # The length limit is the settings' (413 past it), so it is not fixed in the schema.
+    message: str = Field(min_length=1)
     conversation_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     language: Literal["auto", "fr", "ar", "en", "darija"] = "auto"
     stream: bool = False
 
 
-@router.post("/chat", response_model=None)
-def chat(body: ChatRequest, request: Request, services: ServicesDep) -> dict[str, Any] | EventSourceResponse:
-    conversation_id = body.conversation_id or services.conversations.new_id()
-    wants_stream = body.stream or "text/event-stream" in request.headers.get("accept", "")
-    if wants_stream:
-        return EventSourceResponse(_events(services, body, conversation_id))
+@router.post("/chat", response_model=ChatResponse, responses={
+    **ERRORS, 200: {"content": {"text/event-stream": {}}, "description": "the turn, as JSON or as Server-Sent Events"}})
+def chat(body: ChatRequest, request: Request, services: ServicesDep, caller: OptionalCallerDep) -> Any:
+    if len(body.message) > services.settings.max_message_chars:
+        raise ApiError(413, "message_too_long", f"the message is over {services.settings.max_message_chars} characters")
+    enforce(services, request, caller, "chat", body.conversation_id)
+    history = _history(services, body.conversation_id)
+    conversation_id = body.conversation_id or uuid.uuid4().hex
+    if body.stream or "text/event-stream" in request.headers.get("accept", ""):
+        return EventSourceResponse(_events(services, body, conversation_id, history))
     started = time.perf_counter()
-    context = services.pipeline.run(body.message, services.conversations.history(conversation_id), body.language)
+    context = services.pipeline.run(body.message, history, body.language)
     return _finish(services, context, conversation_id, uuid.uuid4().hex, started)
 
 
-def _events(services: Services, body: ChatRequest, conversation_id: str) -> Iterator[dict[str, str]]:
+def _history(services: Services, conversation_id: str | None) -> list[Turn]:
+    if conversation_id is None:
+        return []
+    try:
+        if not services.conversations.exists(conversation_id):
+            raise ApiError(404, "unknown_conversation", "no such conversation; start a new one without conversation_id")
+        turns = services.conversations.history(conversation_id)
+    except SQLAlchemyError:
+        # The database is down: answer without the history rather than not at all.
+        services.metrics.storage_failures.labels("read_history").inc()
+        logger.warning("event=history_unavailable")
+        return []
+    return [Turn(t.question, t.answer, t.procedure_id) for t in turns]
+
+
+def _events(services: Services, body: ChatRequest, conversation_id: str, history: list[Turn]) -> Iterator[dict[str, str]]:
     started = time.perf_counter()
     message_id = uuid.uuid4().hex
     try:
-        history = services.conversations.history(conversation_id)
         context = services.pipeline.prepare(body.message, history, body.language)
         yield _event("meta", {"conversation_id": conversation_id, "message_id": message_id,
                               "language": context.language})
@@ -63,18 +88,36 @@ def _events(services: Services, body: ChatRequest, conversation_id: str) -> Iter
 
 def _finish(services: Services, context: AnswerContext, conversation_id: str, message_id: str,
             started: float) -> dict[str, Any]:
-    services.conversations.append(conversation_id, Turn(
-        question=context.question or context.message, answer=context.answer,
-        procedure_id=context.chosen.procedure_id if context.status == "answered" and context.chosen else None,
-    ))
+    timings = {"retrieval": round(context.timings.get("retrieval", 0.0), 2),
+               "generation": round(context.timings.get("generation", 0.0), 2),
+               "total": round((time.perf_counter() - started) * 1000, 2)}
+    _record(services, context, conversation_id, message_id, timings)
     return {
         "conversation_id": conversation_id, "message_id": message_id, "status": context.status,
         "language": context.language, "answer": context.answer,
-        "citations": [c.public() for c in context.citations], "mode": context.mode,
-        "timings_ms": {"retrieval": round(context.timings.get("retrieval", 0.0), 2),
-                       "generation": round(context.timings.get("generation", 0.0), 2),
-                       "total": round((time.perf_counter() - started) * 1000, 2)},
+        "citations": [c.public() for c in context.citations], "mode": context.mode, "timings_ms": timings,
     }
+
+
+def _record(services: Services, context: AnswerContext, conversation_id: str, message_id: str,
+            timings: dict[str, float]) -> None:
+    metrics = services.metrics
+    metrics.chat_turns.labels(context.language, context.status or "", context.mode).inc()
+    metrics.retrieval_seconds.observe(timings["retrieval"] / 1000)
+    metrics.generation_seconds.labels(context.mode).observe(timings["generation"] / 1000)
+    if context.mode == "fallback":
+        metrics.fallbacks.inc()
+    answered = context.status == "answered" and context.chosen is not None
+    try:
+        services.conversations.record_turn(
+            conversation_id, message_id, question=redact(context.question or context.message),
+            answer=redact(context.answer), language=context.language, status=context.status or "",
+            mode=context.mode, procedure_id=context.chosen.procedure_id if answered and context.chosen else None,
+            retrieval_ms=timings["retrieval"], generation_ms=timings["generation"], total_ms=timings["total"])
+    except SQLAlchemyError:
+        # The citizen still gets the answer; the lost turn is counted and logged (without its text).
+        metrics.storage_failures.labels("chat_turn").inc()
+        logger.warning("event=turn_not_stored conversation=%s message=%s", conversation_id, message_id)
 
 
 def _event(name: str, data: Any) -> dict[str, str]:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.auth import Caller, bearer_token, identify, require_role
 from api.services import Services
 
 
@@ -15,3 +16,20 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def optional_caller(request: Request, services: ServicesDep) -> Caller | None:
+    return identify(services, bearer_token(request))
+
+
+def admin_caller(request: Request, services: ServicesDep) -> Caller:
+    return require_role(services, request, "admin")
+
+
+def agent_caller(request: Request, services: ServicesDep) -> Caller:
+    return require_role(services, request, "agent", "admin")
+
+
+OptionalCallerDep = Annotated[Caller | None, Depends(optional_caller)]
+AdminDep = Annotated[Caller, Depends(admin_caller)]
+AgentDep = Annotated[Caller, Depends(agent_caller)]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from api.deps import ServicesDep
+from api.deps import OptionalCallerDep, ServicesDep
 from api.errors import ApiError
+from api.limits import enforce
+from api.schemas import ERRORS, ProcedureList, ProcedureRecordOut, SearchResponse
 from assistant.language import detect_language
 from assistant.pipeline import RECORD_LANGUAGE
 from assistant.text import expand_with_lexicon, sanitize
@@ -16,9 +18,11 @@ from core.records import CATEGORIES
 router = APIRouter(prefix="/v1", tags=["civil servants"])
 
 
-@router.get("/search")
+@router.get("/search", response_model=SearchResponse, responses=ERRORS)
 def search(
     services: ServicesDep,
+    request: Request,
+    caller: OptionalCallerDep,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     lang: Literal["fr", "ar", "en"] | None = None,
@@ -26,6 +30,7 @@ def search(
 ) -> dict[str, Any]:
     if category is not None and category not in CATEGORIES:
         raise ApiError(400, "unknown_category", f"category must be one of {', '.join(CATEGORIES)}")
+    enforce(services, request, caller, "search")
     question = sanitize(q).strip()
     if not question:
         raise ApiError(400, "empty_query", "the query is empty")
@@ -52,7 +57,7 @@ def search(
     return {"query": q, "language": language, "results": results}
 
 
-@router.get("/procedures")
+@router.get("/procedures", response_model=ProcedureList, responses=ERRORS)
 def list_procedures(services: ServicesDep, category: str | None = None,
                     lang: Literal["fr", "ar", "en"] = "fr") -> dict[str, Any]:
     if category is not None and category not in CATEGORIES:
@@ -69,7 +74,7 @@ def list_procedures(services: ServicesDep, category: str | None = None,
     return {"procedures": list(by_id.values())}
 
 
-@router.get("/procedures/{procedure_id}")
+@router.get("/procedures/{procedure_id}", response_model=ProcedureRecordOut, responses=ERRORS)
 def get_procedure(services: ServicesDep, procedure_id: str,
                   lang: Literal["fr", "ar", "en"] = "fr") -> dict[str, Any]:
     stored = services.retriever.corpus.records().get((procedure_id, lang))

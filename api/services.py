@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass
 
-from assistant.context import Turn
+from api.metrics import Metrics
+from api.ratelimit import RateLimiter
 from assistant.llm import ChatModel, MistralChatModel
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import HybridRetriever
 from core.embedders import Embedder, build_embedder
 from core.index_store import ChromaIndex, connect
-from core.settings import Settings
+from core.settings import KNOWN_DEFAULT_KEYS, Settings
+from storage.conversations import ConversationStore
+from storage.database import Database
+from storage.documents import DocumentStore
+from storage.jobs import JobStore
+from storage.keys import KeyStore
+
+logger = logging.getLogger(__name__)
 
 
-class ConversationMemory:
-    """Recent turns per conversation, in this process. Bounded: the oldest conversations are forgotten."""
-
-    def __init__(self, max_conversations: int = 10_000, max_turns: int = 6) -> None:
-        self._turns: OrderedDict[str, list[Turn]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._max_conversations, self._max_turns = max_conversations, max_turns
-
-    def history(self, conversation_id: str) -> list[Turn]:
-        with self._lock:
-            return list(self._turns.get(conversation_id, []))
-
-    def append(self, conversation_id: str, turn: Turn) -> None:
-        with self._lock:
-            turns = self._turns.pop(conversation_id, [])
-            self._turns[conversation_id] = [*turns, turn][-self._max_turns:]
-            while len(self._turns) > self._max_conversations:
-                self._turns.popitem(last=False)
-
-    @staticmethod
-    def new_id() -> str:
-        return uuid.uuid4().hex
+class UnsafeConfigurationError(RuntimeError):
+    """The service must not start like this (production without a usable admin key)."""
 
 
 @dataclass
@@ -46,19 +32,50 @@ class Services:
     embedder: Embedder
     index: ChromaIndex
     pipeline: AnswerPipeline
-    conversations: ConversationMemory = field(default_factory=ConversationMemory)
+    database: Database
+    metrics: Metrics
+    limiter: RateLimiter
+
+    def __post_init__(self) -> None:
+        self.conversations = ConversationStore(self.database)
+        self.keys = KeyStore(self.database)
+        self.jobs = JobStore(self.database)
+        self.documents = DocumentStore(self.database)
 
     @property
     def retriever(self) -> HybridRetriever:
         return self.pipeline.retriever
 
+    def close(self) -> None:
+        self.database.close()
 
-def build_services(settings: Settings, embedder: Embedder | None = None,
-                   chat_model: ChatModel | None = None) -> Services:
+
+def build_services(settings: Settings, embedder: Embedder | None = None, chat_model: ChatModel | None = None,
+                   database: Database | None = None) -> Services:
     embedder = embedder or build_embedder(settings)
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
     if chat_model is None and settings.mistral_api_key:
         chat_model = MistralChatModel(settings.mistral_api_key.get_secret_value(), settings.mistral_model,
                                       settings.mistral_server_url, settings.mistral_timeout_seconds)
-    pipeline = AnswerPipeline(HybridRetriever(embedder, index), chat_model)
-    return Services(settings, embedder, index, pipeline)
+    database = database or Database(settings.sqlalchemy_url)
+    database.migrate()
+    metrics = Metrics()
+    limiter = RateLimiter(settings.redis_url, on_fallback=metrics.rate_limit_fallbacks.inc)
+    services = Services(settings, embedder, index, AnswerPipeline(HybridRetriever(embedder, index), chat_model),
+                        database, metrics, limiter)
+    check_production_safety(services)
+    return services
+
+
+def check_production_safety(services: Services) -> None:
+    """In production an admin key must exist, and the bootstrap key, if set, must not be a published one."""
+    settings = services.settings
+    if settings.env != "production":
+        return
+    bootstrap = settings.admin_key.get_secret_value() if settings.admin_key else None
+    if bootstrap is not None and (bootstrap.lower() in KNOWN_DEFAULT_KEYS or len(bootstrap) < 24):
+        raise UnsafeConfigurationError(
+            "SAHLA_ADMIN_KEY is a known default or shorter than 24 characters; refusing to start in production")
+    if bootstrap is None and not services.keys.has_active_admin():
+        raise UnsafeConfigurationError(
+            "no admin key: create one with `python -m api keys create --role admin` or set SAHLA_ADMIN_KEY")

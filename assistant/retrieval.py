@@ -93,6 +93,10 @@ class CorpusView:
         self._refresh()
         return len(self._chunks)
 
+    def expire(self) -> None:
+        """Check the pointer on the next use: this process has just switched it."""
+        self._checked_at = 0.0
+
     def _refresh(self) -> None:
         now = time.monotonic()
         if self._bm25 is not None and now - self._checked_at < self._refresh_seconds:

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, validation_alias=AliasChoices("SAHLA_CHROMA_URL", "CHROMA_URL"))
     index_name: str = "sahla"
 
-    max_file_bytes: int = Field(default=5_000_000, gt=0)
+    max_file_bytes: int = Field(default=5_000_000, gt=0)  # the largest source file, indexed or uploaded
     max_message_chars: int = Field(default=2000, gt=0, le=20_000)
     chunk_size: int = Field(default=900, ge=200, le=8000)
     chunk_overlap: int = Field(default=120, ge=0, le=2000)
@@ -44,13 +44,13 @@ class Settings(BaseSettings):
     # Rate limits are shared through Redis when set; in-process otherwise.
     redis_url: str | None = None
     rate_limit_per_client: int = Field(default=30, ge=0, description="chat turns per client per minute; 0 = off")
+    rate_limit_search_per_client: int = Field(default=120, ge=0, description="searches per client per minute")
     rate_limit_per_conversation: int = Field(default=12, ge=0, description="turns per conversation per minute; 0 = off")
     # Origins allowed to call the API from a browser (the sites that embed the widget); "*" allows any.
     cors_origins: list[str] = Field(default_factory=list)
     # A bootstrap admin key from the environment, beside the hashed keys created with `python -m api keys create`.
     admin_key: SecretStr | None = None
     retention_days: int = Field(default=90, ge=1, le=3650, description="conversation text older than this is deleted")
-    max_upload_bytes: int = Field(default=10_000_000, gt=0)
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SAHLA_HOST", "HOST"))
     port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("SAHLA_PORT", "PORT"))

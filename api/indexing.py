@@ -1,0 +1,145 @@
+"""Index jobs started by admins: a re-index in the background, an upload or a removal while the admin waits.
+One job at a time across every replica (storage.jobs); the previous index serves until the new one is complete."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import threading
+from pathlib import Path, PurePath
+
+from api.services import Services
+from core.index_store import IndexStoreError
+from ingestion.loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument, load_document
+from ingestion.pipeline import IndexOptions, IndexReport, run_index
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 10
+_SAFE_NAME = re.compile(r"^[\w][\w .()-]{0,199}$")
+
+
+class UploadError(ValueError):
+    """An upload that cannot be accepted; the message says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class UnknownProcedureError(LookupError):
+    pass
+
+
+class IndexJobs:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        settings = services.settings
+        self._uploads = settings.data_dir / "uploads"
+        self._options = IndexOptions(settings.chunk_size, settings.chunk_overlap, settings.max_file_bytes,
+                                     settings.embed_batch_size)
+
+    def start_reindex(self, full: bool) -> str:
+        """Queue a re-index and run it in a background thread; JobConflictError if one is active."""
+        job_id = self._services.jobs.start("reindex", full)
+        threading.Thread(target=self._run, args=(job_id, full), name=f"reindex-{job_id}", daemon=True).start()
+        return job_id
+
+    def upload(self, filename: str, data: bytes) -> tuple[str, str, str]:
+        """Check, store and index one uploaded file; returns (procedure_id, language, job_id)."""
+        doc = parse_upload(filename, data, self._options.max_file_bytes)
+        job_id = self._services.jobs.start("upload")
+        try:
+            self._services.documents.save_upload(doc.procedure_id, doc.language, filename, data)
+        except BaseException:
+            self._services.jobs.finish(job_id, "failed", {}, [{"source": filename, "message": "could not store"}])
+            raise
+        self._run(job_id, full=False)
+        return doc.procedure_id, doc.language, job_id
+
+    def remove(self, procedure_id: str) -> str:
+        """Take a procedure out of service: its uploads are deleted and its corpus records hidden."""
+        known = {pid for pid, _ in self._services.retriever.corpus.records()}
+        known |= {u.procedure_id for u in self._services.documents.uploads()}
+        if procedure_id not in known:
+            raise UnknownProcedureError(procedure_id)
+        job_id = self._services.jobs.start("delete")
+        try:
+            self._services.documents.remove_procedure(procedure_id)
+        except BaseException:
+            self._services.jobs.finish(job_id, "failed", {}, [{"source": procedure_id, "message": "could not store"}])
+            raise
+        self._run(job_id, full=False)
+        return job_id
+
+    def _run(self, job_id: str, full: bool) -> None:
+        jobs = self._services.jobs
+        stop = threading.Event()
+        threading.Thread(target=self._heartbeat, args=(job_id, stop), daemon=True).start()
+        try:
+            jobs.mark_running(job_id)
+            report = self._index(job_id, full)
+        except Exception as exc:
+            logger.exception("event=index_job_failed job=%s", job_id)
+            jobs.finish(job_id, "failed", {}, [{"source": "", "message": _job_error(exc)}])
+            return
+        finally:
+            stop.set()
+        self._services.retriever.corpus.expire()
+        errors = [{"source": source, "message": reason} for source, reason in sorted(report.failed.items())]
+        jobs.finish(job_id, "succeeded", report.counts, errors)
+        logger.info("event=index_job_done job=%s switched=%s counts=%s", job_id, report.switched, report.counts)
+
+    def _index(self, job_id: str, full: bool) -> IndexReport:
+        self._write_uploads()
+        services = self._services
+        roots = [services.settings.corpus_dir, self._uploads]
+        return run_index(roots, services.embedder, services.index, self._options, full=full,
+                         on_progress=lambda done, total: services.jobs.progress(job_id, done, total),
+                         removed=frozenset(services.documents.removed_procedures()))
+
+    def _write_uploads(self) -> None:
+        """The uploads folder mirrors the database, so whichever replica runs the job indexes the same files."""
+        staging = self._uploads.with_name("uploads.staging")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for upload in self._services.documents.uploads():
+            target = staging / upload.procedure_id / f"{upload.language}{PurePath(upload.filename).suffix.lower()}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(upload.content)
+        shutil.rmtree(self._uploads, ignore_errors=True)
+        staging.rename(self._uploads)
+
+    def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self._services.jobs.touch(job_id)
+            except Exception:  # a missed beat only risks the job being called stale later; never stop the job
+                logger.warning("event=job_heartbeat_failed job=%s", job_id)
+
+
+def parse_upload(filename: str, data: bytes, max_bytes: int) -> SourceDocument:
+    """The uploaded file as a source document, or UploadError naming what is wrong with it."""
+    if not filename or "/" in filename or "\\" in filename or ".." in filename or not _SAFE_NAME.match(filename):
+        raise UploadError("invalid_filename", "the file name must be a plain name such as cnie.fr.pdf, without a path")
+    if len(data) > max_bytes:
+        raise UploadError("too_large", f"the file is {len(data)} bytes, over the limit of {max_bytes}")
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UploadError("unsupported_type", f"unsupported file type {suffix or '(none)'}; "
+                                              "upload .md, .html, .pdf or .docx")
+    try:
+        doc = load_document(Path("upload") / filename, f"upload/{filename}", max_bytes, data=data)
+    except LoadError as exc:
+        raise UploadError("invalid_document", f"{filename}: {exc}") from exc
+    if doc.language not in ("fr", "ar", "en"):
+        raise UploadError("invalid_document", f"{filename}: language {doc.language!r} is not served; "
+                                              "name the file <id>.<fr|ar|en>.<ext>")
+    return doc
+
+
+def _job_error(exc: Exception) -> str:
+    if isinstance(exc, IndexStoreError):
+        return str(exc)
+    return "the index could not be rebuilt; the previous index is still serving (see the service log)"

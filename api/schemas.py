@@ -1,0 +1,168 @@
+"""Response shapes of the HTTP contract, so that /openapi.json documents every answer and every error."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from core.records import ProcedureRecord
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("bad input"), 401: _error("no or bad credentials"), 403: _error("wrong role"),
+    404: _error("unknown id"), 409: _error("conflict"), 413: _error("too large"), 422: _error("schema violation"),
+    429: _error("rate limited; see Retry-After"), 503: _error("a dependency is down"),
+}
+
+
+class Citation(BaseModel):
+    n: int
+    procedure_id: str
+    title: str
+    language: str
+    url: str
+    snippet: str
+
+
+class Timings(BaseModel):
+    retrieval: float
+    generation: float
+    total: float
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    message_id: str
+    status: Literal["answered", "not_found", "out_of_scope", "refused"]
+    language: Literal["fr", "ar", "en", "darija", "amazigh"]
+    answer: str
+    citations: list[Citation]
+    mode: Literal["llm", "extractive", "fallback"]
+    timings_ms: Timings
+
+
+class SearchResult(BaseModel):
+    procedure_id: str
+    title: str
+    language: str
+    category: str
+    administration: str
+    score: float
+    snippet: str
+    url: str
+
+
+class SearchResponse(BaseModel):
+    query: str
+    language: str
+    results: list[SearchResult]
+
+
+class ProcedureSummary(BaseModel):
+    procedure_id: str
+    title: str
+    category: str
+    administration: str
+    languages: list[str]
+
+
+class ProcedureList(BaseModel):
+    procedures: list[ProcedureSummary]
+
+
+class ProcedureRecordOut(ProcedureRecord):
+    """Every front-matter key of the record, plus its Markdown body."""
+
+    body: str
+
+
+class Created(BaseModel):
+    id: str
+
+
+class JobCreated(BaseModel):
+    job_id: str
+
+
+class Progress(BaseModel):
+    done: int
+    total: int
+
+
+class JobError(BaseModel):
+    source: str
+    message: str
+
+
+class Job(BaseModel):
+    job_id: str
+    kind: str
+    full: bool
+    status: Literal["queued", "running", "succeeded", "failed"]
+    progress: Progress
+    counts: dict[str, int]
+    errors: list[JobError]
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+
+
+class JobList(BaseModel):
+    jobs: list[Job]
+
+
+class DocumentIndexed(BaseModel):
+    procedure_id: str
+    language: str
+    job_id: str
+
+
+class NotFoundQuestion(BaseModel):
+    question: str
+    count: int
+
+
+class QuestionStats(BaseModel):
+    total: int
+    by_language: dict[str, int]
+    by_status: dict[str, int]
+    by_mode: dict[str, int]
+
+
+class FeedbackStats(BaseModel):
+    up: int
+    down: int
+
+
+class Stats(BaseModel):
+    questions: QuestionStats
+    feedback: FeedbackStats
+    top_not_found: list[NotFoundQuestion]
+
+
+class StoredTurnOut(BaseModel):
+    message_id: str
+    question: str
+    answer: str
+    procedure_id: str | None
+    status: str
+    language: str
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    turns: list[StoredTurnOut]
