@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
+bash scripts/system-packages.sh
 echo "== ruff"; $VENV/bin/ruff check core ingestion assistant api storage tests bench
 echo "== mypy"; $VENV/bin/mypy
 echo "== pytest"; $VENV/bin/python -m pytest -q -p no:cacheprovider "$@"
