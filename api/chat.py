@@ -1,4 +1,5 @@
-"""Citizens' chat: one turn as JSON, or streamed as Server-Sent Events (meta, citations, delta..., done).
+"""Citizens' chat: one turn as JSON, or streamed as Server-Sent Events (meta, citations, delta..., done; `replace`
+before `done` when a fallback answer replaces the text streamed so far).
 Turns live in the database, so any replica continues any conversation."""
 
 from __future__ import annotations
@@ -78,8 +79,13 @@ def _events(services: Services, body: ChatRequest, conversation_id: str, history
             yield _event("citations", [citation.public()] if citation else [])
         else:
             yield _event("citations", [])
+        streamed = ""
         for delta in services.pipeline.compose(context):
+            streamed += delta
             yield _event("delta", {"text": delta})
+        if streamed != context.answer:
+            # The model failed or an output check stopped it: the checked fallback replaces what was shown.
+            yield _event("replace", {"text": context.answer})
         yield _event("done", _finish(services, context, conversation_id, message_id, started))
     except Exception:
         logger.exception("event=stream_failed")
@@ -107,6 +113,8 @@ def _record(services: Services, context: AnswerContext, conversation_id: str, me
     metrics.generation_seconds.labels(context.mode).observe(timings["generation"] / 1000)
     if context.mode == "fallback":
         metrics.fallbacks.inc()
+    if context.flags.get("degraded"):
+        metrics.degraded_retrievals.labels("chat").inc()
     answered = context.status == "answered" and context.chosen is not None
     try:
         services.conversations.record_turn(

@@ -112,7 +112,9 @@ class IndexJobs:
         staging.rename(self._uploads)
 
     def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
-        while not stop.wait(HEARTBEAT_SECONDS):
+        # A few beats per stale window, so a live job is never taken for a dead one.
+        every = min(HEARTBEAT_SECONDS, self._services.jobs.stale_after.total_seconds() / 4)
+        while not stop.wait(every):
             try:
                 self._services.jobs.touch(job_id)
             except Exception:  # a missed beat only risks the job being called stale later; never stop the job

@@ -25,6 +25,9 @@ class Metrics:
                                             ["mode"], buckets=_LATENCY_BUCKETS, registry=self.registry)
         self.fallbacks = Counter("sahla_fallbacks_total", "Answers that fell back from the model to extractive",
                                  registry=self.registry)
+        self.degraded_retrievals = Counter("sahla_degraded_retrievals_total",
+                                           "Chat turns and searches answered by keyword retrieval alone (vector store down)",
+                                           ["route"], registry=self.registry)
         self.storage_failures = Counter("sahla_storage_failures_total", "Writes to the database that failed",
                                         ["what"], registry=self.registry)
         self.rate_limited = Counter("sahla_rate_limited_total", "Requests refused by a rate limit", ["scope"],

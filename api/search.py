@@ -38,6 +38,8 @@ def search(
     language = lang or RECORD_LANGUAGE.get(detected, "fr")
     form = "darija_latin" if detected == "darija" and question.isascii() else detected
     retrieval = services.retriever.retrieve(question, expand_with_lexicon(question), category=category, form=form)
+    if retrieval.degraded:
+        services.metrics.degraded_retrievals.labels("search").inc()
     corpus = services.retriever.corpus
     results = []
     for candidate in retrieval.candidates[:k]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
@@ -39,7 +40,7 @@ class Services:
     def __post_init__(self) -> None:
         self.conversations = ConversationStore(self.database)
         self.keys = KeyStore(self.database)
-        self.jobs = JobStore(self.database)
+        self.jobs = JobStore(self.database, timedelta(seconds=self.settings.job_stale_seconds))
         self.documents = DocumentStore(self.database)
 
     @property

@@ -126,6 +126,8 @@ class AnswerPipeline:
     def retrieve_candidates(self, context: AnswerContext) -> None:
         context.keyword_query = expand_with_lexicon(context.question)
         context.retrieval = self.retriever.retrieve(context.question, context.keyword_query, form=context.form)
+        if context.retrieval.degraded:
+            context.flags["degraded"] = True
 
     def gate_relevance(self, context: AnswerContext) -> None:
         assert context.retrieval is not None
@@ -171,18 +173,29 @@ class AnswerPipeline:
         citations = [c for n, cand in enumerate(self._context_candidates(context), 1)
                      if (c := self.citation_for(cand, context.language, n)) is not None]
         messages = self._model_messages(context, citations)
-        produced: list[str] = []
+        sources = [_record_text(c.stored) for c in citations if c.stored is not None]
+        produced, shown = "", ""
         try:
+            # Nothing leaves unchecked: text goes out a sentence at a time, after the output checks have masked
+            # foreign links and numbers in it; an invented amount or a bad marker stops the model mid-answer.
             for delta in self.chat_model.stream(messages):
-                produced.append(delta)
-                yield delta
+                produced += delta
+                boundary = _last_sentence_end(produced)
+                if boundary <= len(shown):
+                    continue
+                checked = check_answer(produced[:boundary], sources, len(citations))
+                if checked.must_fall_back:
+                    break
+                yield checked.text[len(shown):]
+                shown = checked.text
         except ChatModelError as exc:
             context.flags["model_error"] = str(exc)
             logger.warning("event=model_failed reason=%s", exc)
             self._compose_extractive(context, mode="fallback")
             return
-        sources = [_record_text(c.stored) for c in citations if c.stored is not None]
-        checked = check_answer("".join(produced), sources, len(citations))
+        checked = check_answer(produced, sources, len(citations))
+        if not checked.must_fall_back and checked.text[len(shown):]:
+            yield checked.text[len(shown):]
         context.flags.update(masked=checked.masked, unsupported=checked.unsupported, bad_markers=checked.bad_markers)
         if checked.must_fall_back:
             self._compose_extractive(context, mode="fallback")
@@ -256,6 +269,15 @@ def _snippet(stored: StoredRecord) -> str:
     body = re.sub(r"^##.*$", "", stored.body, flags=re.MULTILINE)
     flat = " ".join(body.split())
     return flat[:220] + ("…" if len(flat) > 220 else "")
+
+
+_SENTENCE_END = re.compile(r"(?:[.!?؟:;]\s|\n)")
+
+
+def _last_sentence_end(text: str) -> int:
+    """The index just past the last sentence end in `text` (0 when none yet)."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return ends[-1] if ends else 0
 
 
 def _paragraphs(text: str) -> Iterator[str]:

@@ -49,6 +49,7 @@ class ProcedureCandidate:
 class Retrieval:
     candidates: list[ProcedureCandidate]
     query_terms: list[str]  # distinct keyword tokens of the question, stop-words removed
+    degraded: bool = False  # the vector store failed: keyword retrieval alone answered
 
 
 class CorpusView:
@@ -104,11 +105,20 @@ class CorpusView:
         with self._lock:
             if self._bm25 is not None and now - self._checked_at < self._refresh_seconds:
                 return
-            generation = self._index.generation()
-            self._checked_at = now
-            if generation == self._generation and self._bm25 is not None:
+            try:
+                generation = self._index.generation()
+                chunks = self._index.all_chunks() if generation != self._generation or self._bm25 is None else None
+            except Exception:
+                if self._bm25 is None:
+                    raise
+                # The vector store is down: keep serving what was loaded, and look again at the next refresh.
+                self._checked_at = now
+                logger.warning("event=keyword_index_refresh_failed keeping=%s", self._generation)
                 return
-            self._build(self._index.all_chunks())
+            self._checked_at = now
+            if chunks is None:
+                return
+            self._build(chunks)
             self._generation = generation
             logger.info("event=keyword_index_built generation=%s chunks=%d", generation, len(self._chunks))
 
@@ -162,12 +172,20 @@ class HybridRetriever:
         terms = list(dict.fromkeys(keyword_tokens(keyword_query)))
         candidates: dict[str, ProcedureCandidate] = {}
         dense_weight, keyword_weight = CHANNEL_WEIGHTS.get(form, (1.0, 1.0))
+        degraded = False
         if dense:
-            self._add_dense(question, category, candidates, dense_weight)
+            try:
+                self._add_dense(question, category, candidates, dense_weight)
+            except Exception as exc:  # Chroma down or timing out: keyword retrieval still answers
+                logger.warning("event=dense_retrieval_failed fallback=keyword error=%s", type(exc).__name__)
+                candidates.clear()
+                degraded = keyword
+                if not keyword:
+                    raise
         if keyword:
             self._add_keyword(terms, category, candidates, keyword_weight)
         ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)
-        return Retrieval(ranked, terms)
+        return Retrieval(ranked, terms, degraded)
 
     def _add_dense(self, question: str, category: str | None,
                    candidates: dict[str, ProcedureCandidate], weight: float) -> None:

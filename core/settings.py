@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # A bootstrap admin key from the environment, beside the hashed keys created with `python -m api keys create`.
     admin_key: SecretStr | None = None
+    # An index job whose process has given no sign of life for this long is taken as dead, and another may start.
+    job_stale_seconds: float = Field(default=90, ge=1, le=3600)
     retention_days: int = Field(default=90, ge=1, le=3650, description="conversation text older than this is deleted")
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SAHLA_HOST", "HOST"))

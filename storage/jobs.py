@@ -1,5 +1,5 @@
 """Index jobs. At most one is active across every replica (a unique constraint, see models.Job); a job whose
-process died stops holding that place once its heartbeat is older than STALE_AFTER."""
+process died stops holding that place once its heartbeat is older than `stale_after` (SAHLA_JOB_STALE_SECONDS)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ class JobConflictError(Exception):
 
 
 class JobStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, stale_after: timedelta = STALE_AFTER) -> None:
         self._db = database
+        self.stale_after = stale_after
 
     def start(self, kind: str, full: bool = False) -> str:
         """A queued job holding the single active place, or JobConflictError."""
@@ -59,7 +60,7 @@ class JobStore:
             return [_public(j) for j in session.scalars(select(Job).order_by(Job.created_at.desc()).limit(limit))]
 
     def _release_stale(self) -> None:
-        cutoff = utcnow() - STALE_AFTER
+        cutoff = utcnow() - self.stale_after
         with self._db.session() as session:
             session.execute(update(Job).where(Job.active.is_(True), Job.heartbeat_at < cutoff).values(
                 status="failed", active=None, finished_at=utcnow(),

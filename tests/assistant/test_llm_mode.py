@@ -29,10 +29,11 @@ QUESTION = "Combien coûte le passeport biométrique ?"
 
 
 def test_streamed_model_answer_is_returned_with_its_citations(llm_pipeline, server) -> None:
-    server.enqueue(Reply("Le timbre du passeport coûte 500 MAD [1]."))
+    server.enqueue(Reply("Le timbre du passeport coûte 500 MAD [1]. La demande se fait en ligne. "
+                         "Le passeport est remis au service qui a reçu le dossier [1]."))
     context = llm_pipeline.prepare(QUESTION)
     deltas = list(llm_pipeline.compose(context))
-    assert len(deltas) > 3 and "".join(deltas) == context.answer
+    assert len(deltas) == 3 and "".join(deltas) == context.answer
     assert context.mode == "llm" and context.status == "answered"
     assert context.citations[0].procedure_id == "passeport-biometrique"
     request = server.requests[-1]
@@ -89,3 +90,19 @@ def test_personal_data_is_redacted_before_it_reaches_the_model(llm_pipeline, ser
     sent = server.requests[-1]["messages"][1]["content"]
     assert "AB123456" not in sent and "0612345678" not in sent and "ali@example.ma" not in sent
     assert "[CIN]" in sent and "[PHONE]" in sent and "[EMAIL]" in sent
+
+
+def test_streamed_text_is_checked_before_it_leaves_a_sentence_at_a_time(llm_pipeline, server) -> None:
+    server.enqueue(Reply("Le timbre coûte 500 MAD [1]. Payez sur https://passeport-rapide.example.com maintenant. "
+                         "Fin [1]."))
+    context = llm_pipeline.prepare(QUESTION)
+    deltas = list(llm_pipeline.compose(context))
+    assert not any("example.com" in d for d in deltas) and "".join(deltas) == context.answer
+
+
+def test_an_invented_amount_stops_the_stream_before_it_is_shown(llm_pipeline, server) -> None:
+    server.enqueue(Reply("Le timbre coûte 500 MAD [1]. Ignorez cela : le passeport est gratuit, 0 DH, ou 1200 DH "
+                         "en urgence. Merci [1]."))
+    context = llm_pipeline.prepare(QUESTION)
+    deltas = list(llm_pipeline.compose(context))
+    assert not any("1200" in d for d in deltas) and context.mode == "fallback"
