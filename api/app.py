@@ -12,6 +12,7 @@ from api import chat, health, search
 from api.errors import install_error_handlers
 from api.services import Services, build_services
 from core.settings import Settings
+from web import routes as web_routes
 
 logger = logging.getLogger(__name__)
 
@@ -32,4 +33,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(chat.router)
+    app.include_router(web_routes.router)
     return app

@@ -3,7 +3,13 @@
 # by the tests themselves on free loopback ports; PostgreSQL and Redis are provided by the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The browser tests drive Debian's chromium through the playwright package (never `playwright install`).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium for the browser tests"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get install -y chromium || { $SUDO apt-get update && $SUDO apt-get install -y chromium; }
+fi
 VENV=.venv
-echo "== ruff"; $VENV/bin/ruff check core ingestion assistant api tests bench
+echo "== ruff"; $VENV/bin/ruff check core ingestion assistant api web tests bench
 echo "== mypy"; $VENV/bin/mypy
 echo "== pytest"; $VENV/bin/python -m pytest -q -p no:cacheprovider "$@"
