@@ -27,7 +27,7 @@ def test_widget_script_is_javascript_cacheable_and_revalidated_by_etag(client) -
     assert again.status_code == 304 and not again.content
 
 
-@pytest.mark.parametrize("path", ["/demo", "/console"])
+@pytest.mark.parametrize("path", ["/demo", "/console", "/admin"])
 def test_pages_carry_a_strict_content_security_policy(client, path) -> None:
     response = client.get(path)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
@@ -36,7 +36,7 @@ def test_pages_carry_a_strict_content_security_policy(client, path) -> None:
     assert response.headers["x-content-type-options"] == "nosniff" and response.headers["x-frame-options"] == "DENY"
 
 
-@pytest.mark.parametrize("path", ["/demo", "/console"])
+@pytest.mark.parametrize("path", ["/demo", "/console", "/admin"])
 def test_pages_have_no_inline_script_or_style(client, path) -> None:
     html = client.get(path).text
     assert "<script>" not in html and " style=" not in html and "<style" not in html and " on" + "click=" not in html
