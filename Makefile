@@ -25,7 +25,7 @@ index: $(STAMP)
 	$(PY) -m ingestion index
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check core ingestion assistant api storage tests bench
+	$(VENV)/bin/ruff check core ingestion assistant api storage web tests bench
 	$(VENV)/bin/mypy
 
 test: $(STAMP)

@@ -18,6 +18,7 @@ from api.metrics import MetricsMiddleware
 from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.services import Services, build_services
 from core.settings import Settings
+from web import routes as web_routes
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     for module in (health, search, chat, feedback, admin):
         app.include_router(module.router)
+    app.include_router(web_routes.router)
     # Outermost last: metrics see every response, including the 413s and CORS refusals.
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_file_bytes)
     if settings.cors_origins:

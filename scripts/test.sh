@@ -3,8 +3,9 @@
 # by the tests themselves on free loopback ports; PostgreSQL and Redis are provided by the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The browser tests drive Debian's chromium through the playwright package (never `playwright install`).
 VENV=.venv
 bash scripts/system-packages.sh
-echo "== ruff"; $VENV/bin/ruff check core ingestion assistant api storage tests bench
+echo "== ruff"; $VENV/bin/ruff check core ingestion assistant api storage web tests bench
 echo "== mypy"; $VENV/bin/mypy
 echo "== pytest"; $VENV/bin/python -m pytest -q -p no:cacheprovider "$@"
