@@ -57,7 +57,9 @@ def _serve(settings: Settings) -> int:
         return 2
     # proxy_headers: behind nginx the client address comes from X-Forwarded-For (FORWARDED_ALLOW_IPS says whom to
     # trust), which the per-client rate limit needs.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    # uvicorn's access log prints query strings, where a citizen's search may hold personal data; the metrics
+    # middleware logs each request by its route template instead.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True, access_log=False)
     return 0
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -64,8 +67,11 @@ class MetricsMiddleware:
         finally:
             route = _route_template(scope)
             method = scope.get("method", "")
+            seconds = time.perf_counter() - started
             self.metrics.requests.labels(method, route, str(status["code"])).inc()
-            self.metrics.request_seconds.labels(method, route).observe(time.perf_counter() - started)
+            self.metrics.request_seconds.labels(method, route).observe(seconds)
+            logger.info("event=request method=%s route=%s status=%s ms=%.1f", method, route, status["code"],
+                        seconds * 1000)
 
 
 def _route_template(scope: Scope) -> str:

