@@ -90,9 +90,10 @@ def plot_scaling(scaling: dict[str, Any], path: Path) -> None:
         axes[1].plot(chunks, [r[key]["p50_ms"] for r in rows], "o-", label=label)
     axes[1].set_ylabel("search p50, ms (query vector precomputed)")
     axes[1].set_title("Search against size")
+    axes[0].set_yscale("log")
+    axes[1].set_ylim(bottom=0)
     for axis in axes:
         axis.set_xscale("log")
-        axis.set_yscale("log")
         axis.set_xlabel("chunks in the index")
         axis.set_xticks(chunks, [f"{c}\n({r['copies']}x)" for c, r in zip(chunks, rows, strict=True)])
         axis.minorticks_off()

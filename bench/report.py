@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +81,13 @@ def _floor(f: dict[str, Any]) -> str:
         c1 = f["search_load_c1"]
         rows.append(["`/v1/search`, c=1, from the load generator", c1["p50_ms"], c1["p95_ms"],
                      f"{c1['p50_over_embed_p50']} / {c1['p95_over_embed_p50']}"])
+    spread = f["embed"]["p95_ms"] / f["embed"]["p50_ms"]
     return ("## The floor: one query embedding\n\n"
             f"{f['rounds']} rounds, each embedding a golden question with `{f['embedder']}` in the benchmark process, "
             "then searching for it through the service: both measured at the same moments of this machine.\n\n"
-            + _table(["what", "p50 ms", "p95 ms", "p50 / p95 over embed p50"], rows) + "\n")
+            + _table(["what", "p50 ms", "p95 ms", "p50 / p95 over embed p50"], rows)
+            + f"\n\nThe embedding's own p95 is {spread:.1f} x its p50: the spread this machine added during the run "
+            "(about 1.3 x on a quiet one).\n")
 
 
 def _load(load: dict[str, Any], floor: dict[str, Any] | None) -> str:
@@ -96,11 +101,12 @@ def _load(load: dict[str, Any], floor: dict[str, Any] | None) -> str:
                   v["peak_mb"]] for key, v in memory.items() if key.startswith("under_")]
     return ("## Load\n\n"
             f"Each row: {load['duration_s']:.0f} s recorded after {load['warmup_s']} s of warm-up, from an asyncio + "
-            "httpx load generator in its own process (bench/load.py), each client sending its next request as soon as "
-            "the last one returned. Chat is extractive, one fresh conversation per turn, golden questions in every "
-            "language. Peak memory: the service's VmHWM, reset before each row. The embedder is one engine behind a "
-            "lock that already uses every core for one query, so c clients queue for it: c x the raw embedding p50 "
-            "(the floor, above) is a lower bound of the p50 at c clients on this machine.\n\n"
+            "httpx load generator in its own process (bench/load.py, on the same cores as the service), each client "
+            "sending its next request as soon as the last one returned. Chat is extractive, one fresh conversation "
+            "per turn, golden questions in every language. Peak memory: the service's VmHWM, reset before each row. "
+            "The embedder is one engine behind a lock that already uses every core for one query, so c clients queue "
+            "for it: c x the raw embedding p50 (the floor, above) is a lower bound of the p50 at c clients on this "
+            "machine.\n\n"
             + _table(["endpoint", "clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
                       "bound: c x embed p50", "peak MiB"], rows)
             + "\n\n![load](load.png)\n" + _service_profile(load.get("service_profile"))
@@ -162,9 +168,11 @@ def _profile(p: dict[str, Any]) -> str:
     rows = [[label, p["fixes"][k]["before"]["p50_ms"], p["fixes"][k]["after"]["p50_ms"],
              p["fixes"][k]["after_over_before_p50"]] for k, label in labels.items()]
     return ("## Profile and fix\n\n"
-            f"pyinstrument over {p['profiled_turns']} chat turns in process: [before](profile-chat-before.txt) "
-            f"({p['profile_before_s']} s), [after](profile-chat.txt) ({p['profile_after_s']} s). Before and after run "
-            "side by side, interleaved (bench/profile.py keeps the old code).\n\n"
+            f"pyinstrument over the same {p['profiled_turns']} chat turns in process, one profile after the other: "
+            f"[before](profile-chat-before.txt) ({p['profile_before_s']} s), [after](profile-chat.txt) "
+            f"({p['profile_after_s']} s); read them for where the time goes, not for the ratio. The ratios are in the "
+            "table: before and after run side by side, interleaved, in one process (bench/profile.py keeps the old "
+            "code).\n\n"
             + _table(["path", "before p50 ms", "after p50 ms", "after / before"], rows) + "\n")
 
 
@@ -197,3 +205,19 @@ def render(results: dict[str, Any]) -> str:
     if "profile" in results:
         parts.append(_profile(results["profile"]))
     return "\n".join(parts)
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.report [bench/report.json]`: render report.md and the plots again from a run's JSON, e.g.
+    after a change of wording here, without measuring again."""
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0] if args else "bench/report.json")
+    results = json.loads(path.read_text(encoding="utf-8"))
+    write_plots(results, path.parent)
+    (path.parent / "report.md").write_text(render(results), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
