@@ -34,8 +34,10 @@ test: $(STAMP)
 eval: $(STAMP)
 	$(PY) -m bench.eval
 
+# Quality, latency, load, streaming, ingestion and scaling, side by side in one run against the real service on
+# loopback: bench/report.md, bench/report.json and PNG plots. `$(PY) -m bench --quick` for a short look.
 bench: $(STAMP)
-	$(PY) bench/ingest.py
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from assistant.resources import load_data
 from assistant.retrieval import StoredRecord
-from assistant.text import matches_any, words
+from assistant.text import folded_phrases, padded_words, words
 
 INTENTS = ("documents", "fees", "delay", "where", "online", "validity", "conditions")
 # What a general question gets: the essentials a person needs to act.
@@ -31,9 +31,15 @@ def intent_vocabulary() -> frozenset[str]:
     return frozenset(w for phrases in _intent_words().values() for p in phrases for w in words(p))
 
 
+@lru_cache(maxsize=1)
+def _intent_phrases() -> dict[str, tuple[str, ...]]:
+    return {intent: folded_phrases(tuple(phrases)) for intent, phrases in _intent_words().items()}
+
+
 def detect_intents(question: str) -> list[str]:
-    words = _intent_words()
-    return [intent for intent in INTENTS if matches_any(question, words[intent])]
+    folded = padded_words(question)  # once, not once per intent
+    phrases = _intent_phrases()
+    return [intent for intent in INTENTS if any(p in folded for p in phrases[intent])]
 
 
 def compose_extractive(stored: StoredRecord, intents: list[str], language: str, marker: int = 1) -> str:

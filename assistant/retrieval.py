@@ -63,6 +63,7 @@ class CorpusView:
         self._generation: str | None = None
         self._checked_at = 0.0
         self._chunks: list[Chunk] = []
+        self._by_id: dict[str, Chunk] = {}
         self._bm25: bm25s.BM25 | None = None
         self._chunk_terms: list[frozenset[str]] = []
         self._records: dict[tuple[str, str], StoredRecord] = {}
@@ -89,6 +90,14 @@ class CorpusView:
         top = np.argsort(-scores)[:k]
         wanted = set(tokens)
         return [(chunks[i], float(scores[i]), frozenset(wanted & terms[i])) for i in top if scores[i] > 0]
+
+    def chunks_by_id(self, ids: list[str]) -> list[Chunk] | None:
+        """The chunks with these ids, or None if any is unknown (the index switched generation since the view was
+        built: the caller asks the index instead)."""
+        self._refresh()
+        by_id = self._by_id
+        found = [by_id.get(i) for i in ids]
+        return None if None in found else found  # type: ignore[return-value]
 
     def chunk_count(self) -> int:
         self._refresh()
@@ -135,6 +144,7 @@ class CorpusView:
             (r.record.id, r.record.lang): r
             for r in (StoredRecord.from_card(c) for c in chunks if c.metadata.get("kind") == "card") if r
         }
+        self._by_id = {c.id: c for c in chunks}
         self._chunks, self._bm25 = chunks, (bm25 if chunks else None)
 
 
@@ -190,12 +200,21 @@ class HybridRetriever:
     def _add_dense(self, question: str, category: str | None,
                    candidates: dict[str, ProcedureCandidate], weight: float) -> None:
         where: dict[str, Any] | None = {"category": category} if category else None
-        hits = self._index.query(self._embedder.embed_query(question), self._dense_k, where=where)
-        for rank, (procedure_id, best, chunks) in enumerate(_group((h.chunk, h.score) for h in hits), 1):
+        for rank, (procedure_id, best, chunks) in enumerate(_group(self._dense_hits(question, where)), 1):
             candidate = candidates.setdefault(procedure_id, ProcedureCandidate(procedure_id))
             candidate.dense_score, candidate.dense_rank = best, rank
             candidate.score += weight / (RRF_K + rank)
             candidate.chunks.extend(c for c in chunks if c not in candidate.chunks)
+
+    def _dense_hits(self, question: str, where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by id from the index, their texts from the corpus view (which BM25 already holds);
+        the full query only when the two disagree about the generation."""
+        vector = self._embedder.embed_query(question)
+        nearest = self._index.nearest(vector, self._dense_k, where=where)
+        chunks = self.corpus.chunks_by_id([chunk_id for chunk_id, _ in nearest])
+        if chunks is None:
+            return [(h.chunk, h.score) for h in self._index.query(vector, self._dense_k, where=where)]
+        return [(chunk, score) for chunk, (_, score) in zip(chunks, nearest, strict=True)]
 
     def _add_keyword(self, terms: list[str], category: str | None,
                      candidates: dict[str, ProcedureCandidate], weight: float) -> None:

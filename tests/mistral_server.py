@@ -1,7 +1,8 @@
 """A local HTTP server that speaks the Mistral chat-completions protocol, scripted by the test.
 
 Each request takes the next scripted reply: text (streamed as SSE chunks or returned whole), an HTTP status, a
-delay, garbage, or a stream cut before its end. Requests are recorded for assertions.
+delay, garbage, or a stream cut before its end. Requests are recorded for assertions, and each stream's moments
+(received, first and last chunk written, `time.perf_counter()` seconds) for the streaming benchmark.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class MistralServer:
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.streams: list[dict[str, float]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,6 +38,7 @@ class MistralServer:
                 pass
 
             def do_POST(self) -> None:
+                self.received_at = time.perf_counter()
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
                 server.requests.append(body)
                 reply = server.replies.popleft() if server.replies else Reply("No scripted reply [1].")
@@ -64,9 +67,11 @@ class MistralServer:
                 self.send_header("content-type", "text/event-stream")
                 self.end_headers()
                 words = reply.text.split(" ")
+                moments = {"received": self.received_at}
                 for n, word in enumerate(words):
                     chunk = word + (" " if n < len(words) - 1 else "")
                     self._event(_chunk(body, chunk, None))
+                    moments.setdefault("first_chunk", time.perf_counter())
                     time.sleep(reply.chunk_delay)
                 if reply.cut:
                     self.wfile.flush()
@@ -74,6 +79,8 @@ class MistralServer:
                 self._event(_chunk(body, "", "stop"))
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
+                moments["last_chunk"] = time.perf_counter()
+                server.streams.append(moments)
 
             def _event(self, payload: dict[str, Any]) -> None:
                 self.wfile.write(f"data: {json.dumps(payload)}\n\n".encode())
