@@ -30,6 +30,7 @@ def service_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
         "SAHLA_ENV": "development", "HOST": "127.0.0.1", "PORT": str(port),
         # A load generator is one client sending hundreds of turns a minute: the limits would measure themselves.
         "SAHLA_RATE_LIMIT_PER_CLIENT": "0", "SAHLA_RATE_LIMIT_PER_CONVERSATION": "0",
+        "SAHLA_RATE_LIMIT_SEARCH_PER_CLIENT": "0",
         "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
     })
     env.update(extra)
