@@ -181,21 +181,26 @@ class AnswerPipeline:
                  for url in (r.source_url, r.online_service.url if r.online_service else None) if url}
         check = partial(check_answer, sources=sources, citation_count=len(citations), record_hosts=hosts,
                         fees_by_marker={n: {fee.amount_mad for fee in r.fees} for n, r in records.items()})
-        produced, checked_upto, shown = "", 0, ""
+        produced, released, shown = "", 0, ""
         try:
-            # Nothing leaves unchecked: text goes out a sentence at a time, after the output checks have masked
-            # foreign links and numbers in it; an invented amount or a bad marker stops the model mid-answer.
+            # Nothing a check could change leaves unchecked. Words without digits, links or addresses go out as
+            # they arrive; from the first digit or link-like word, the rest of the sentence waits until the sentence
+            # is complete and checked (an amount is judged against the record its sentence cites, and the [n]
+            # comes last). An invented amount or a bad marker stops the model mid-answer.
             for delta in self.chat_model.stream(messages):
                 produced += delta
                 boundary = _last_sentence_end(produced)
-                if boundary <= checked_upto:
-                    continue
-                checked = check(produced[:boundary])
-                if checked.must_fall_back:
-                    break
-                checked_upto = boundary
-                yield checked.text[len(shown):]
-                shown = checked.text
+                if boundary > released:
+                    checked = check(produced[:boundary])
+                    if checked.must_fall_back:
+                        break
+                    if checked.text[len(shown):]:
+                        yield checked.text[len(shown):]
+                    shown, released = checked.text, boundary
+                safe = _safe_prefix_end(produced, released)
+                if safe > released:
+                    yield produced[released:safe]
+                    shown, released = shown + produced[released:safe], safe
         except ChatModelError as exc:
             context.flags["model_error"] = str(exc)
             logger.warning("event=model_failed reason=%s", exc)
@@ -284,6 +289,19 @@ def _snippet(stored: StoredRecord) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?:[.!?؟:;]\s|\n)")
+# What an output check may mask or judge: digits (amounts, delays, phones, markers), addresses and link-like words.
+_NEEDS_CHECK = re.compile(r"\d|@|https?:|www\.|\w\.\w|\[")
+
+
+def _safe_prefix_end(text: str, start: int) -> int:
+    """How far text after `start` may go out unchecked: up to the last whole word before anything a check could
+    change (the word being written may still turn into a link)."""
+    tail = text[start:]
+    risky = _NEEDS_CHECK.search(tail)
+    if risky:
+        tail = tail[:risky.start()]
+    words_end = max(tail.rfind(" "), tail.rfind("\n"))
+    return start + words_end + 1 if words_end >= 0 else start
 
 
 def _last_sentence_end(text: str) -> int:

@@ -33,7 +33,8 @@ def test_streamed_model_answer_is_returned_with_its_citations(llm_pipeline, serv
                          "Le passeport est remis au service qui a reçu le dossier [1]."))
     context = llm_pipeline.prepare(QUESTION)
     deltas = list(llm_pipeline.compose(context))
-    assert len(deltas) == 3 and "".join(deltas) == context.answer
+    # Plain words go out as they come; the amount and its marker wait for their sentence to be checked.
+    assert deltas[:2] == ["Le ", "timbre "] and "500 MAD [1]. " in deltas and "".join(deltas) == context.answer
     assert context.mode == "llm" and context.status == "answered"
     assert context.citations[0].procedure_id == "passeport-biometrique"
     request = server.requests[-1]
