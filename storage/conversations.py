@@ -59,10 +59,16 @@ class ConversationStore:
             session.add(Message(id=message_id, conversation_id=conversation_id, created_at=now, **fields))
 
     def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
-        feedback_id = uuid.uuid4().hex
+        """One feedback per answer: a thumb is recorded at once, and a comment sent later (or a changed mind)
+        updates the same row instead of counting the answer twice."""
         with self._db.session() as session:
             if session.get(Message, message_id) is None:
                 raise UnknownMessageError(message_id)
+            existing = session.scalars(select(Feedback).where(Feedback.message_id == message_id)).first()
+            if existing is not None:
+                existing.rating, existing.comment = rating, comment or existing.comment
+                return existing.id
+            feedback_id = uuid.uuid4().hex
             session.add(Feedback(id=feedback_id, message_id=message_id, rating=rating, comment=comment))
         return feedback_id
 

@@ -12,7 +12,7 @@ from storage.database import Database
 from storage.documents import DocumentStore
 from storage.jobs import STALE_AFTER, JobConflictError, JobStore
 from storage.keys import KeyStore, hash_key
-from storage.models import ApiKey, Job, Message, utcnow
+from storage.models import ApiKey, Feedback, Job, Message, utcnow
 
 
 def turn(**overrides: object) -> dict[str, object]:
@@ -37,6 +37,17 @@ def test_turns_are_kept_per_conversation_oldest_first(database: Database) -> Non
     assert store.exists("c2") and not store.exists("nope")
 
 
+def test_feedback_is_one_row_per_answer_updated_by_a_later_comment(database: Database) -> None:
+    store = ConversationStore(database)
+    store.record_turn("c1", "m1", **turn())
+    first = store.add_feedback("m1", "down", None)
+    assert store.add_feedback("m1", "down", "pas clair") == first
+    assert store.add_feedback("m1", "up", None) == first
+    with database.session() as session:
+        rows = session.execute(select(Feedback.rating, Feedback.comment)).all()
+    assert [tuple(r) for r in rows] == [("up", "pas clair")]
+
+
 def test_feedback_needs_an_existing_message(database: Database) -> None:
     store = ConversationStore(database)
     store.record_turn("c1", "m1", **turn())
@@ -51,11 +62,12 @@ def test_stats_count_languages_statuses_feedback_and_top_not_found(database: Dat
     for i in range(3):
         store.record_turn(f"n{i}", f"nf{i}", **turn(question="permis de chasse", status="not_found", language="ar"))
     store.record_turn("c9", "m9", **turn(question="Permis de chasse", status="not_found"))
+    store.record_turn("c1", "m2", **turn())
     store.add_feedback("m1", "up", None)
-    store.add_feedback("m1", "down", "unclear")
+    store.add_feedback("m2", "down", "unclear")
     stats = store.stats()
-    assert stats["questions"]["total"] == 5 and stats["questions"]["by_language"] == {"fr": 2, "ar": 3}
-    assert stats["questions"]["by_status"] == {"answered": 1, "not_found": 4}
+    assert stats["questions"]["total"] == 6 and stats["questions"]["by_language"] == {"fr": 3, "ar": 3}
+    assert stats["questions"]["by_status"] == {"answered": 2, "not_found": 4}
     assert stats["feedback"] == {"up": 1, "down": 1}
     assert stats["top_not_found"][0] == {"question": "permis de chasse", "count": 4}
 

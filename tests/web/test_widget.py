@@ -231,3 +231,15 @@ def test_widget_fits_a_360_pixel_phone(page: Page, web_server: WebServer) -> Non
         assert control_box and control_box["x"] >= 0 and control_box["x"] + control_box["width"] <= PHONE["width"], control
     assert page.evaluate("() => document.querySelector('sahla-widget').shadowRoot.querySelector('.log').scrollWidth"
                          " <= document.querySelector('sahla-widget').shadowRoot.querySelector('.log').clientWidth")
+
+
+def test_a_thumb_alone_counts_without_a_comment(page: Page, web_server: WebServer) -> None:
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    before = httpx.get(f"{web_server.url}/v1/admin/stats", headers=headers).json()["feedback"]
+    open_demo(page, web_server.url)
+    answer = ask(page, PASSPORT_FR)
+    with page.expect_response(f"{web_server.url}/v1/feedback") as posted:
+        answer.locator(".feedback button.down").click()
+    assert posted.value.status == 201 and posted.value.request.post_data_json["comment"] is None
+    after = httpx.get(f"{web_server.url}/v1/admin/stats", headers=headers).json()["feedback"]
+    assert after["down"] == before["down"] + 1 and after["up"] == before["up"]

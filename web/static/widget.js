@@ -582,6 +582,10 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
       const choose = (rating) => {
         message.feedback = { rating, sent: false };
         this.saveState();
+        // The thumb counts at once; a comment sent afterwards updates the same feedback (one per answer).
+        fetch(`${this.config.api}/v1/feedback`, { method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ message_id: message.messageId, rating, comment: null }) }).catch(() => {});
         const fresh = this.renderFeedback(message);
         box.replaceWith(fresh);
         fresh.querySelector("textarea").focus();
