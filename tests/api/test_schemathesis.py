@@ -6,13 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import ADMIN_KEY, CORPUS, REPO, VENV_BIN, free_port
+from tests.conftest import ADMIN_KEY, CORPUS, REPO, VENV_BIN, serve
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance," \
          "response_headers_conformance"
@@ -22,26 +20,13 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 def live_service(tmp_path: Path) -> object:
     """`python -m api serve` over the corpus indexed with the fake embedder: fuzzed re-indexes stay quick."""
     shutil.copytree(CORPUS, tmp_path / "corpus")
-    port = free_port()
     env = {**os.environ, "SAHLA_DATA_DIR": str(tmp_path / "data"), "SAHLA_CORPUS_DIR": str(tmp_path / "corpus"),
-           "SAHLA_EMBEDDER": "fake", "SAHLA_ADMIN_KEY": ADMIN_KEY, "PORT": str(port), "SAHLA_RATE_LIMIT_PER_CLIENT": "0",
+           "SAHLA_EMBEDDER": "fake", "SAHLA_ADMIN_KEY": ADMIN_KEY, "SAHLA_RATE_LIMIT_PER_CLIENT": "0",
            "SAHLA_RATE_LIMIT_SEARCH_PER_CLIENT": "0", "SAHLA_RATE_LIMIT_PER_CONVERSATION": "0"}
     env.pop("SAHLA_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "ingestion", "index", str(tmp_path / "corpus")], cwd=REPO, env=env,
                    check=True, capture_output=True, timeout=300)
-    server = subprocess.Popen([sys.executable, "-m", "api", "serve"], cwd=REPO, env=env,
-                              stdout=subprocess.DEVNULL, stderr=(tmp_path / "server.log").open("w"))
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("the service did not start")
+    server, url = serve(env, tmp_path / "server.log")
     yield url, tmp_path / "server.log"
     server.terminate()
     server.wait(timeout=20)
