@@ -8,7 +8,7 @@ import io
 import os
 import shutil
 import socket
-import time
+import threading
 import zipfile
 from urllib.parse import quote
 
@@ -122,6 +122,16 @@ def test_zip_bombs_and_broken_pdfs_are_refused_with_the_reason(open_client, file
     assert answers_normally(open_client)
 
 
+def _read_until_closed(sock: socket.socket) -> bytes:
+    received = b""
+    with contextlib.suppress(OSError):
+        while data := sock.recv(65536):
+            received += data
+            if b"\r\n\r\n" in received and b"too_large" in received:
+                break
+    return received
+
+
 def test_an_upload_that_never_ends_is_cut_at_the_limit(tmp_path) -> None:
     """A PDF streamed without end (chunked, no length): the service answers 413 once the limit is passed, without
     waiting for an end that never comes, and goes on serving."""
@@ -132,24 +142,24 @@ def test_an_upload_that_never_ends_is_cut_at_the_limit(tmp_path) -> None:
     process, url = serve(env, tmp_path / "service.log")
     try:
         port = int(url.rsplit(":", 1)[1])
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            replies: list[bytes] = []
+            reader = threading.Thread(target=lambda: replies.append(_read_until_closed(sock)), daemon=True)
+            reader.start()
             sock.sendall(b"POST /v1/admin/documents HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                          b"Content-Type: multipart/form-data; boundary=b\r\n"
                          + f"Authorization: Bearer {ADMIN_KEY}\r\n\r\n".encode())
             chunk = b"%PDF-1.4\n" + b"1 0 obj<</Type/Page>>endobj\n" * 4000
-            sent, reply = 0, b""
-            sock.setblocking(False)
-            while sent < 200_000_000 and b"\r\n\r\n" not in reply:
-                with contextlib.suppress(BlockingIOError):
-                    reply += sock.recv(65536)
-                try:
-                    sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-                    sent += len(chunk)
-                except (BlockingIOError, BrokenPipeError, ConnectionResetError):
-                    time.sleep(0.05)
-            sock.setblocking(True)
+            framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+            sent = 0
+            # Blocking writes of whole chunks (a partial write would corrupt the chunked framing) until the server
+            # has answered and stops reading.
             with contextlib.suppress(OSError):
-                reply += sock.recv(65536)
+                while sent < 200_000_000 and reader.is_alive():
+                    sock.sendall(framed)
+                    sent += len(chunk)
+            reader.join(timeout=15)
+        reply = replies[0] if replies else b""
         assert reply.startswith(b"HTTP/1.1 413") and b"too_large" in reply
         assert sent < 50_000_000  # cut near the limit (5 MB), not after the client gave up
         chat = httpx.post(f"{url}/v1/chat", json={"message": "Comment obtenir un passeport biométrique ?"}, timeout=30)
