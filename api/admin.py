@@ -79,7 +79,7 @@ def stats(services: ServicesDep, _: AdminDep) -> dict[str, Any]:
 
 @router.get("/agent/conversations/{conversation_id}", response_model=ConversationOut, tags=["civil servants"])
 def read_conversation(conversation_id: str, services: ServicesDep, _: AgentDep) -> dict[str, Any]:
-    if not services.conversations.exists(conversation_id):
-        raise ApiError(404, "unknown_conversation", f"no conversation {conversation_id!r}")
     turns = services.conversations.history(conversation_id, limit=100)
-    return {"conversation_id": conversation_id, "turns": [t.__dict__ for t in turns]}
+    if not turns:
+        raise ApiError(404, "unknown_conversation", f"no conversation {conversation_id!r}")
+    return {"conversation_id": conversation_id, "turns": turns}

@@ -55,14 +55,14 @@ def _history(services: Services, conversation_id: str | None) -> list[Turn]:
     if conversation_id is None:
         return []
     try:
-        if not services.conversations.exists(conversation_id):
-            raise ApiError(404, "unknown_conversation", "no such conversation; start a new one without conversation_id")
         turns = services.conversations.history(conversation_id)
     except SQLAlchemyError:
         # The database is down: answer without the history rather than not at all.
         services.metrics.storage_failures.labels("read_history").inc()
         logger.warning("event=history_unavailable")
         return []
+    if not turns:
+        raise ApiError(404, "unknown_conversation", "no such conversation; start a new one without conversation_id")
     return [Turn(t.question, t.answer, t.procedure_id) for t in turns]
 
 

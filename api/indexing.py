@@ -7,6 +7,7 @@ import logging
 import re
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path, PurePath
 
 from api.services import Services
@@ -49,26 +50,25 @@ class IndexJobs:
     def upload(self, filename: str, data: bytes) -> tuple[str, str, str]:
         """Check, store and index one uploaded file; returns (procedure_id, language, job_id)."""
         doc = parse_upload(filename, data, self._options.max_file_bytes)
-        job_id = self._services.jobs.start("upload")
-        try:
-            self._services.documents.save_upload(doc.procedure_id, doc.language, filename, data)
-        except BaseException:
-            self._services.jobs.finish(job_id, "failed", {}, [{"source": filename, "message": "could not store"}])
-            raise
-        self._run(job_id, full=False)
+        job_id = self._store_then_index("upload", filename, lambda: self._services.documents.save_upload(
+            doc.procedure_id, doc.language, filename, data))
         return doc.procedure_id, doc.language, job_id
 
     def remove(self, procedure_id: str) -> str:
         """Take a procedure out of service: its uploads are deleted and its corpus records hidden."""
         known = {pid for pid, _ in self._services.retriever.corpus.records()}
-        known |= {u.procedure_id for u in self._services.documents.uploads()}
-        if procedure_id not in known:
+        if procedure_id not in known | self._services.documents.uploaded_procedures():
             raise UnknownProcedureError(procedure_id)
-        job_id = self._services.jobs.start("delete")
+        return self._store_then_index("delete", procedure_id,
+                                      lambda: self._services.documents.remove_procedure(procedure_id))
+
+    def _store_then_index(self, kind: str, source: str, store: Callable[[], None]) -> str:
+        """Hold the single job place while the change is stored and indexed, so no re-index sees half of it."""
+        job_id = self._services.jobs.start(kind)
         try:
-            self._services.documents.remove_procedure(procedure_id)
+            store()
         except BaseException:
-            self._services.jobs.finish(job_id, "failed", {}, [{"source": procedure_id, "message": "could not store"}])
+            self._services.jobs.finish(job_id, "failed", {}, [{"source": source, "message": "could not store"}])
             raise
         self._run(job_id, full=False)
         return job_id

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from core.records import ProcedureRecord
+from storage.conversations import StoredTurn
 
 
 class ErrorDetail(BaseModel):
@@ -154,15 +155,6 @@ class Stats(BaseModel):
     top_not_found: list[NotFoundQuestion]
 
 
-class StoredTurnOut(BaseModel):
-    message_id: str
-    question: str
-    answer: str
-    procedure_id: str | None
-    status: str
-    language: str
-
-
 class ConversationOut(BaseModel):
     conversation_id: str
-    turns: list[StoredTurnOut]
+    turns: list[StoredTurn]

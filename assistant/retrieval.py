@@ -187,11 +187,11 @@ class HybridRetriever:
             try:
                 self._add_dense(question, category, candidates, dense_weight)
             except Exception as exc:  # Chroma down or timing out: keyword retrieval still answers
-                logger.warning("event=dense_retrieval_failed fallback=keyword error=%s", type(exc).__name__)
-                candidates.clear()
-                degraded = keyword
                 if not keyword:
                     raise
+                logger.warning("event=dense_retrieval_failed fallback=keyword error=%s", type(exc).__name__)
+                candidates.clear()
+                degraded = True
         if keyword:
             self._add_keyword(terms, category, candidates, keyword_weight)
         ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)

@@ -32,12 +32,9 @@ class ConversationStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def exists(self, conversation_id: str) -> bool:
-        with self._db.session() as session:
-            return session.get(Conversation, conversation_id) is not None
-
     def history(self, conversation_id: str, limit: int = 6) -> list[StoredTurn]:
-        """The last `limit` turns, oldest first."""
+        """The last `limit` turns, oldest first. Empty means no such conversation: one is only ever created with its
+        first turn, and retention keeps the rows (only their text goes)."""
         with self._db.session() as session:
             rows = session.scalars(
                 select(Message).where(Message.conversation_id == conversation_id)

@@ -46,6 +46,11 @@ class DocumentStore:
             rows = session.scalars(select(Document).where(Document.deleted.is_(False)).order_by(Document.created_at))
             return [Upload(r.procedure_id, r.language or "", r.filename or "", r.content or b"") for r in rows]
 
+    def uploaded_procedures(self) -> set[str]:
+        """Ids only: the uploads' bytes stay in the database."""
+        with self._db.session() as session:
+            return set(session.scalars(select(Document.procedure_id).where(Document.deleted.is_(False))))
+
     def removed_procedures(self) -> set[str]:
         with self._db.session() as session:
             return set(session.scalars(select(Document.procedure_id).where(Document.deleted.is_(True))))

@@ -34,7 +34,7 @@ def test_turns_are_kept_per_conversation_oldest_first(database: Database) -> Non
     store.record_turn("c2", "m3", **turn(question="other"))
     history = store.history("c1")
     assert [t.question for t in history] == ["first", "second"] and history[1].status == "not_found"
-    assert store.exists("c2") and not store.exists("nope")
+    assert [t.question for t in store.history("c2")] == ["other"] and store.history("nope") == []
 
 
 def test_feedback_is_one_row_per_answer_updated_by_a_later_comment(database: Database) -> None:
