@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from api.app import create_app
+from api.ratelimit import WINDOW_SECONDS
 from api.services import build_services
 from assistant.llm import ChatModel
 from assistant.pipeline import AnswerPipeline
@@ -225,3 +226,11 @@ def serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]
             time.sleep(0.3)
     process.kill()
     raise AssertionError(f"the service did not start: {log.read_text()[-2000:]}")
+
+
+def fresh_rate_window(needed_seconds: float = 30) -> None:
+    """Rate limits count in fixed one-minute windows (api.ratelimit): a test that counts requests against a limit
+    starts where the current window has `needed_seconds` left, so that the count is not reset halfway."""
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < needed_seconds:
+        time.sleep(left + 0.05)

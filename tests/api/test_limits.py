@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, fresh_rate_window
 
 
 @pytest.mark.parametrize(("path", "kwargs", "status", "code"), [
@@ -48,6 +48,7 @@ def test_the_service_answers_normally_after_bad_requests(client) -> None:
 
 
 def test_chat_is_rate_limited_per_client_with_retry_after(make_client) -> None:
+    fresh_rate_window()
     client = make_client(rate_limit_per_client=3)
     statuses = [client.post("/v1/chat", json={"message": "passeport"}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
@@ -57,6 +58,7 @@ def test_chat_is_rate_limited_per_client_with_retry_after(make_client) -> None:
 
 
 def test_chat_is_rate_limited_per_conversation(make_client) -> None:
+    fresh_rate_window()
     client = make_client(rate_limit_per_client=100, rate_limit_per_conversation=2)
     conversation = client.post("/v1/chat", json={"message": "passeport"}).json()["conversation_id"]
     follow = {"message": "et le prix ?", "conversation_id": conversation}
@@ -65,11 +67,13 @@ def test_chat_is_rate_limited_per_conversation(make_client) -> None:
 
 
 def test_search_has_its_own_per_client_limit(make_client) -> None:
+    fresh_rate_window()
     client = make_client(rate_limit_search_per_client=2)
     assert [client.get("/v1/search", params={"q": "cin"}).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_redis_shares_the_limit_between_replicas(make_client, redis_url) -> None:
+    fresh_rate_window()
     first, second = (make_client(redis_url=redis_url, rate_limit_per_client=3) for _ in range(2))
     statuses = [replica.post("/v1/chat", json={"message": "passeport"}).status_code
                 for replica in (first, second, first, second)]
@@ -78,6 +82,7 @@ def test_redis_shares_the_limit_between_replicas(make_client, redis_url) -> None
 
 
 def test_an_unreachable_redis_falls_back_to_in_process_limits(make_client) -> None:
+    fresh_rate_window()
     client = make_client(redis_url="redis://127.0.0.1:1/0", rate_limit_per_client=2)
     statuses = [client.post("/v1/chat", json={"message": "passeport"}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from storage.models import Feedback, Message
-from tests.conftest import ADMIN, ADMIN_KEY, CORPUS, REPO, free_port
+from tests.conftest import ADMIN, ADMIN_KEY, CORPUS, REPO, free_port, fresh_rate_window
 
 
 def wait_until(predicate, timeout: float = 60, every: float = 0.3) -> None:
@@ -66,6 +66,7 @@ def replicas(tmp_path: Path, chroma_server: str, postgres_url: str, redis_url: s
 
 def test_two_replicas_share_conversations_limits_index_and_feedback(replicas, postgres_url) -> None:
     a, b, corpus = replicas
+    fresh_rate_window(45)  # every chat below counts against one per-client window
     first = httpx.post(f"{a}/v1/chat", json={"message": "Comment obtenir un passeport biométrique ?"}, timeout=30)
     conversation = first.json()["conversation_id"]
     # The conversation started on A continues on B: B finds it in PostgreSQL, not in its own memory.

@@ -28,6 +28,7 @@ from tests.conftest import (
     REPO,
     VENV_BIN,
     free_port,
+    fresh_rate_window,
     make_settings,
     open_index,
     serve,
@@ -144,6 +145,7 @@ def test_postgres_down_answers_continue_failures_are_counted_and_storage_resumes
 
 # -- the cache ----------------------------------------------------------------------------------------------------
 def test_redis_down_limits_fall_back_to_the_process_and_return_to_redis(make_client, redis_url) -> None:
+    fresh_rate_window()
     host, port = REDIS_URL.removeprefix("redis://").split("/")[0].split(":")
     proxy = TcpProxy(host, int(port)).start()
     try:
