@@ -63,7 +63,7 @@ def _history(services: Services, conversation_id: str | None) -> list[Turn]:
         return []
     if not turns:
         raise ApiError(404, "unknown_conversation", "no such conversation; start a new one without conversation_id")
-    return [Turn(t.question, t.answer, t.procedure_id) for t in turns]
+    return [Turn(t.question, t.answer, t.procedure_id, t.status) for t in turns]
 
 
 def _events(services: Services, body: ChatRequest, conversation_id: str, history: list[Turn]) -> Iterator[dict[str, str]]:

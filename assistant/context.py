@@ -18,6 +18,7 @@ class Turn:
     question: str
     answer: str = ""
     procedure_id: str | None = None
+    status: str = "answered"
 
 
 @dataclass

@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlparse
 
-from assistant.checks import check_answer
+from assistant.checks import OfficialContacts, check_answer, check_final_answer
 from assistant.context import AnswerContext, Citation, Turn
 from assistant.extractive import compose_extractive, detect_intents, intent_vocabulary
+from assistant.follow_up import follow_up_base, resolved_question, usable_history
 from assistant.gate import GateThresholds, passes_gate, thresholds_for
 from assistant.language import detect_language
 from assistant.llm import ChatModel, ChatModelError
 from assistant.redact import redact
 from assistant.resources import load_data, load_prompt
 from assistant.retrieval import HybridRetriever, StoredRecord
+from assistant.screen import distress_reply, screen_message
 from assistant.text import expand_with_lexicon, keyword_tokens, matches_any, sanitize, words
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class PipelineConfig:
     gate: dict[str, GateThresholds] = field(default_factory=dict)  # per form; defaults from assistant.gate
     max_context_records: int = 3
     follow_up_max_words: int = 6
+    official: OfficialContacts = field(default_factory=OfficialContacts)
 
 
 class AnswerPipeline:
@@ -101,21 +104,22 @@ class AnswerPipeline:
             context.stop("out_of_scope", self._canned("empty", context.language))
 
     def screen_manipulation(self, context: AnswerContext) -> None:
-        safety = load_data("safety")
-        text = " ".join(words(context.message))
-        raw = context.message.lower()
-        for pattern in safety["injection"] + safety["abuse"]:
-            if re.search(pattern, text) or re.search(pattern, raw):
-                context.flags["screened"] = pattern
-                context.stop("refused", self._canned("refused", context.language))
-                return
+        verdict = screen_message(context.message)
+        if verdict is None:
+            return
+        context.flags["screened"] = verdict.pattern
+        if verdict.kind == "distress":
+            context.flags["distress"] = True
+            context.stop("out_of_scope", distress_reply(context.language))
+        else:
+            context.stop("refused", self._canned("refused", context.language))
 
     def resolve_follow_up(self, context: AnswerContext) -> None:
         context.intents = detect_intents(context.message)
         context.question = context.message
-        if not context.history or not self._is_follow_up(context):
+        previous = follow_up_base(context.history)
+        if previous is None or not self._is_follow_up(context):
             return
-        previous = context.history[-1]
         context.flags["follow_up"] = True
         if self.chat_model is not None:
             try:
@@ -123,7 +127,7 @@ class AnswerPipeline:
                 return
             except ChatModelError as exc:
                 logger.warning("event=rewrite_failed reason=%s", exc)
-        context.question = f"{previous.question} {context.message}"
+        context.question = resolved_question(previous.question, context.message)
 
     def retrieve_candidates(self, context: AnswerContext) -> None:
         context.keyword_query = expand_with_lexicon(context.question)
@@ -158,6 +162,9 @@ class AnswerPipeline:
             context.answer = self._amazigh_answer(context, citation)
         else:
             context.answer = compose_extractive(citation.stored, context.intents, context.language)
+        cited = [s for (pid, _), s in self.retriever.corpus.records().items() if pid == citation.procedure_id]
+        checked = check_final_answer(context.answer, cited, self.config.official)
+        context.answer, context.flags["masked"] = checked.text, checked.masked
         context.citations = [citation]
         context.mode = mode  # type: ignore[assignment]
 
@@ -233,7 +240,7 @@ class AnswerPipeline:
     def _rewrite_follow_up(self, context: AnswerContext) -> str:
         assert self.chat_model is not None
         messages = [{"role": "system", "content": load_prompt("rewrite.md")}]
-        for turn in context.history[-3:]:
+        for turn in usable_history(context.history)[-3:]:
             messages.append({"role": "user", "content": redact(turn.question)})
             if turn.answer:
                 messages.append({"role": "assistant", "content": redact(turn.answer)[:600]})

@@ -18,8 +18,11 @@ _INVISIBLE = frozenset("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
 _SEP = r"[ .\-/]"  # what may stand between the groups of a number once folded
 
-_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|arobase)\s*[\])}>]\s*|\s+(?:at|arobase|arobas)\s+)"
-_DOT = r"(?:\.|\s*[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|\s+(?:dot|point)\s+)"
+# "@" in any form, "[at]", "(at)" or "arobase": any dot may follow. A bare " at " is English prose ("online at
+# chikaya.ma") unless the dot after it is spelled out too ("karim at gmail dot com").
+_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|arobase)\s*[\])}>]\s*|\s+(?:arobase|arobas)\s+)"
+_SPELLED_DOT = r"(?:\s*[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|\s+(?:dot|point)\s+)"
+_DOT = rf"(?:\.|{_SPELLED_DOT})"
 _ID_WORDS = (r"cin|cnie|c\.i\.n|carte nationale|carte d'identit[eé]|identity card|id card|passeport|passport|"
              r"bita9a|btaka|bitaqa|لاكارط|البطاقة|بطاقة|جواز|massar|مسار|ra9m|r9m|raqm|رقم|رقمي|num[eé]ro|"
              r"numero|number|matricule|compte|حساب|hsab|7sab")
@@ -27,7 +30,8 @@ _ID_WORDS = (r"cin|cnie|c\.i\.n|carte nationale|carte d'identit[eé]|identity ca
 # Dates are matched first and kept: "06/12/2024 10" is not a phone number, nor "le 2025-11-20" a CIN.
 _KEEP = re.compile(r"(?<!\d)(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}|(?:19|20)\d{2}[/.\-]\d{1,2}[/.\-]\d{1,2})(?!\d)")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("EMAIL", re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,10}}\b", re.IGNORECASE)),
+    ("EMAIL", re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,10}}\b"
+                         rf"|[\w.+-]+\s+at\s+[\w-]+{_SPELLED_DOT}[\w-]+(?:{_DOT}[\w-]+)*\b", re.IGNORECASE)),
     # RIB: 24 digits, in any grouping.
     ("RIB", re.compile(rf"(?<!\d)\d(?:{_SEP}{{0,3}}\d){{23}}(?!\d)")),
     # CNSS: the word, then a 7 to 12 digit number in any grouping.

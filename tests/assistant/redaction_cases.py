@@ -115,6 +115,8 @@ NEGATIVE: list[str] = [
     "version 1.2.3 du formulaire",
     "je suis at home",
     "rendez-vous at 10 dot",
+    "Online at chikaya.ma, by phone on 37 37",
+    "Filing and tracking are done online at rokhas.ma.",
 ]
 
 
