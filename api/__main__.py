@@ -6,7 +6,6 @@ import argparse
 import logging
 import sys
 
-import uvicorn
 from pydantic import ValidationError
 
 from core.settings import Settings
@@ -55,11 +54,9 @@ def _serve(settings: Settings) -> int:
     except UnsafeConfigurationError as exc:
         sys.stderr.write(f"refusing to start: {exc}\n")
         return 2
-    # proxy_headers: behind nginx the client address comes from X-Forwarded-For (FORWARDED_ALLOW_IPS says whom to
-    # trust), which the per-client rate limit needs.
-    # uvicorn's access log prints query strings, where a citizen's search may hold personal data; the metrics
-    # middleware logs each request by its route template instead.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True, access_log=False)
+    from api.server import run
+
+    run(app, settings)
     return 0
 
 

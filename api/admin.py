@@ -3,17 +3,18 @@ Agents (civil servants) may read a conversation a citizen shows them by its id."
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, AgentDep, ServicesDep
 from api.errors import ApiError
-from api.indexing import IndexJobs, UnknownProcedureError, UploadError
-from api.schemas import ERRORS, ConversationOut, DocumentIndexed, Job, JobCreated, JobList, Stats
+from api.indexing import IndexJobs, UnknownProcedureError, UnknownUploadError, UploadError
+from api.schemas import ERRORS, ConversationOut, DocumentIndexed, HiddenList, Job, JobCreated, JobList, Stats
+from api.services import Services
 from storage.jobs import JobConflictError
 
 router = APIRouter(prefix="/v1", tags=["admins"], responses=ERRORS)
@@ -22,7 +23,9 @@ _CONFLICT = "an index job is already running; wait for it to finish (GET /v1/adm
 
 
 class ReindexRequest(BaseModel):
-    full: bool = False
+    # Strict: "yes" or "1" must not start a full rebuild by accident.
+    model_config = ConfigDict(extra="forbid")
+    full: StrictBool = False
 
 
 @router.post("/admin/reindex", status_code=202, response_model=JobCreated)
@@ -48,25 +51,62 @@ def get_job(job_id: str, services: ServicesDep, _: AdminDep) -> dict[str, Any]:
 
 
 @router.post("/admin/documents", status_code=201, response_model=DocumentIndexed)
-async def upload_document(services: ServicesDep, _: AdminDep, file: Annotated[UploadFile, File()]) -> JSONResponse:
+async def upload_document(
+    services: ServicesDep, _: AdminDep, file: Annotated[UploadFile, File()],
+    procedure_id: Annotated[str | None, Form(max_length=100)] = None,
+    language: Annotated[Literal["fr", "ar", "en"] | None, Form()] = None,
+    replace: Annotated[bool, Form(description="override a corpus procedure or a structured record")] = False,
+) -> JSONResponse:
+    """The id and language come from the file name (`<id>.<fr|ar|en>.<ext>`) or the form fields, never from the
+    file's content; overriding a corpus procedure, or a structured record with a text-only file, needs replace."""
     data = await file.read(services.settings.max_file_bytes + 1)
     try:
         # Parsing and embedding are CPU work: off the event loop, like every other sync route.
-        procedure_id, language, job_id = await run_in_threadpool(
-            IndexJobs(services).upload, file.filename or "", data)
+        claimed_id, claimed_language, job_id = await run_in_threadpool(
+            IndexJobs(services).upload, file.filename or "", data, procedure_id or None, language, replace)
     except UploadError as exc:
-        raise ApiError(413 if exc.code == "too_large" else 400, exc.code, str(exc)) from exc
+        raise ApiError(exc.status, exc.code, str(exc)) from exc
     except JobConflictError as exc:
         raise ApiError(409, "job_running", _CONFLICT) from exc
-    return JSONResponse({"procedure_id": procedure_id, "language": language, "job_id": job_id}, status_code=201)
+    return JSONResponse({"procedure_id": claimed_id, "language": claimed_language, "job_id": job_id}, status_code=201)
 
 
 @router.delete("/admin/documents/{procedure_id}", status_code=204)
-def delete_document(procedure_id: str, services: ServicesDep, _: AdminDep) -> Response:
+def delete_document(procedure_id: str, services: ServicesDep, _: AdminDep,
+                    language: Annotated[Literal["fr", "ar", "en"] | None, Query()] = None) -> Response:
+    """Removes the uploads of a procedure (one language or all); a corpus record they overrode is served again."""
     try:
-        IndexJobs(services).remove(procedure_id)
+        IndexJobs(services).remove_upload(procedure_id, language)
+    except UnknownUploadError as exc:
+        raise ApiError(404, "unknown_upload", f"no uploaded document for {procedure_id!r}; a corpus procedure is "
+                                              f"hidden with PUT /v1/admin/procedures/{procedure_id}/hidden") from exc
+    except JobConflictError as exc:
+        raise ApiError(409, "job_running", _CONFLICT) from exc
+    return Response(status_code=204)
+
+
+@router.get("/admin/procedures/hidden", response_model=HiddenList)
+def list_hidden(services: ServicesDep, _: AdminDep) -> dict[str, Any]:
+    return {"procedures": IndexJobs(services).hidden()}
+
+
+@router.put("/admin/procedures/{procedure_id}/hidden", status_code=204)
+def hide_procedure(procedure_id: str, services: ServicesDep, _: AdminDep) -> Response:
+    """Takes a procedure out of every answer and search, corpus and uploads alike, until it is shown again."""
+    return _set_hidden(services, procedure_id, hidden=True)
+
+
+@router.delete("/admin/procedures/{procedure_id}/hidden", status_code=204)
+def show_procedure(procedure_id: str, services: ServicesDep, _: AdminDep) -> Response:
+    return _set_hidden(services, procedure_id, hidden=False)
+
+
+def _set_hidden(services: Services, procedure_id: str, hidden: bool) -> Response:
+    try:
+        IndexJobs(services).set_hidden(procedure_id, hidden)
     except UnknownProcedureError as exc:
-        raise ApiError(404, "unknown_procedure", f"no procedure {procedure_id!r} in the index") from exc
+        message = f"no procedure {procedure_id!r}" if hidden else f"procedure {procedure_id!r} is not hidden"
+        raise ApiError(404, "unknown_procedure", message) from exc
     except JobConflictError as exc:
         raise ApiError(409, "job_running", _CONFLICT) from exc
     return Response(status_code=204)

@@ -15,7 +15,7 @@ from fastapi_offline import FastAPIOffline
 from api import admin, chat, feedback, health, search
 from api.errors import install_error_handlers
 from api.metrics import MetricsMiddleware
-from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from api.middleware import BodyLimitMiddleware, HeaderLimitMiddleware, SecurityHeadersMiddleware
 from api.services import Services, build_services
 from core.settings import Settings
 from web import routes as web_routes
@@ -48,10 +48,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(module.router)
     app.include_router(web_routes.router)
     # Outermost last: metrics see every response, including the 413s and CORS refusals.
-    app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_file_bytes)
+    app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_file_bytes,
+                       body_timeout=settings.body_timeout_seconds)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Accept"], max_age=600)
+    app.add_middleware(HeaderLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     return app

@@ -4,32 +4,28 @@ One job at a time across every replica (storage.jobs); the previous index serves
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import threading
 from collections.abc import Callable
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from api.services import Services
+from assistant.checks import untrusted_content
 from core.index_store import IndexStoreError
-from ingestion.loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument, load_document
 from ingestion.pipeline import IndexOptions, IndexReport, run_index
+from ingestion.uploads import UploadClaim, UploadError, claim_from, document_fields, parse_upload
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 10
-_SAFE_NAME = re.compile(r"^[\w][\w .()-]{0,199}$")
-
-
-class UploadError(ValueError):
-    """An upload that cannot be accepted; the message says why."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+__all__ = ["IndexJobs", "UnknownProcedureError", "UnknownUploadError", "UploadError"]
 
 
 class UnknownProcedureError(LookupError):
+    pass
+
+
+class UnknownUploadError(LookupError):
     pass
 
 
@@ -47,22 +43,65 @@ class IndexJobs:
         threading.Thread(target=self._run, args=(job_id, full), name=f"reindex-{job_id}", daemon=True).start()
         return job_id
 
-    def upload(self, filename: str, data: bytes) -> tuple[str, str, str]:
+    def upload(self, filename: str, data: bytes, procedure_id: str | None = None, language: str | None = None,
+               replace: bool = False) -> tuple[str, str, str]:
         """Check, store and index one uploaded file; returns (procedure_id, language, job_id)."""
-        doc = parse_upload(filename, data, self._options.max_file_bytes)
+        claim = claim_from(filename, procedure_id, language)
+        doc = parse_upload(filename, data, self._options.max_file_bytes, claim)
+        problems = untrusted_content(document_fields(doc), self._services.pipeline.config.official)
+        if problems:
+            raise UploadError("unsafe_content", f"{filename}: " + "; ".join(problems))
+        self._check_override(claim, replace)
         job_id = self._store_then_index("upload", filename, lambda: self._services.documents.save_upload(
-            doc.procedure_id, doc.language, filename, data))
-        return doc.procedure_id, doc.language, job_id
+            claim.procedure_id, claim.language, filename, data))
+        return claim.procedure_id, claim.language, job_id
 
-    def remove(self, procedure_id: str) -> str:
-        """Take a procedure out of service: its uploads are deleted and its corpus records hidden."""
-        known = self._services.catalog.procedure_ids()
-        if procedure_id not in known | self._services.documents.uploaded_procedures():
-            raise UnknownProcedureError(procedure_id)
+    def _check_override(self, claim: UploadClaim, replace: bool) -> None:
+        """An upload adds; it overrides a corpus procedure, or puts text in place of a structured record, only
+        when the admin says so."""
+        pid, documents = claim.procedure_id, self._services.documents
+        if pid in documents.hidden_procedures():
+            raise UploadError("procedure_hidden", f"procedure {pid!r} is hidden; show it again before uploading "
+                                                  f"(DELETE /v1/admin/procedures/{pid}/hidden)", 409)
+        if replace:
+            return
+        corpus = self._corpus_files(pid)
+        if corpus:
+            raise UploadError("corpus_procedure", f"procedure {pid!r} is in the corpus; send replace=true to "
+                                                  "override it (deleting the upload brings the corpus record back)", 409)
+        structured = any(u.language == claim.language and PurePath(u.filename).suffix.lower() == ".md"
+                         for u in documents.uploaded(pid))
+        if structured and not claim.structured:
+            raise UploadError("structured_record_exists",
+                              f"procedure {pid!r} in {claim.language!r} is a structured record; a text-only upload "
+                              "replaces it only with replace=true", 409)
+
+    def _corpus_files(self, procedure_id: str) -> list[str]:
+        folder = self._services.settings.corpus_dir / "procedures" / procedure_id
+        return sorted(p.name for p in folder.glob("*.*")) if folder.is_dir() else []
+
+    def remove_upload(self, procedure_id: str, language: str | None = None) -> str:
+        """Delete a procedure's uploads (one language or all): whatever they overrode is served again."""
+        if not any(language in (None, u.language) for u in self._services.documents.uploaded(procedure_id)):
+            raise UnknownUploadError(procedure_id)
         return self._store_then_index("delete", procedure_id,
-                                      lambda: self._services.documents.remove_procedure(procedure_id))
+                                      lambda: self._services.documents.remove_uploads(procedure_id, language))
 
-    def _store_then_index(self, kind: str, source: str, store: Callable[[], None]) -> str:
+    def set_hidden(self, procedure_id: str, hidden: bool) -> str:
+        """Hide a procedure from every answer and search (corpus and uploads), or show it again."""
+        documents = self._services.documents
+        known = self._services.catalog.procedure_ids() | documents.uploaded_procedures()
+        if hidden and procedure_id not in known | documents.hidden_procedures():
+            raise UnknownProcedureError(procedure_id)
+        if not hidden and procedure_id not in documents.hidden_procedures():
+            raise UnknownProcedureError(procedure_id)
+        change = documents.hide if hidden else documents.show
+        return self._store_then_index("hide" if hidden else "show", procedure_id, lambda: change(procedure_id))
+
+    def hidden(self) -> list[str]:
+        return sorted(self._services.documents.hidden_procedures())
+
+    def _store_then_index(self, kind: str, source: str, store: Callable[[], object]) -> str:
         """Hold the single job place while the change is stored and indexed, so no re-index sees half of it."""
         job_id = self._services.jobs.start(kind)
         try:
@@ -97,7 +136,7 @@ class IndexJobs:
         roots = [services.settings.corpus_dir, self._uploads]
         return run_index(roots, services.embedder, services.index, self._options, full=full,
                          on_progress=lambda done, total: services.jobs.progress(job_id, done, total),
-                         removed=frozenset(services.documents.removed_procedures()))
+                         removed=frozenset(services.documents.hidden_procedures()))
 
     def _write_uploads(self) -> None:
         """The uploads folder mirrors the database, so whichever replica runs the job indexes the same files."""
@@ -119,26 +158,6 @@ class IndexJobs:
                 self._services.jobs.touch(job_id)
             except Exception:  # a missed beat only risks the job being called stale later; never stop the job
                 logger.warning("event=job_heartbeat_failed job=%s", job_id)
-
-
-def parse_upload(filename: str, data: bytes, max_bytes: int) -> SourceDocument:
-    """The uploaded file as a source document, or UploadError naming what is wrong with it."""
-    if not filename or "/" in filename or "\\" in filename or ".." in filename or not _SAFE_NAME.match(filename):
-        raise UploadError("invalid_filename", "the file name must be a plain name such as cnie.fr.pdf, without a path")
-    if len(data) > max_bytes:
-        raise UploadError("too_large", f"the file is {len(data)} bytes, over the limit of {max_bytes}")
-    suffix = PurePath(filename).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise UploadError("unsupported_type", f"unsupported file type {suffix or '(none)'}; "
-                                              "upload .md, .html, .pdf or .docx")
-    try:
-        doc = load_document(Path("upload") / filename, f"upload/{filename}", max_bytes, data=data)
-    except LoadError as exc:
-        raise UploadError("invalid_document", f"{filename}: {exc}") from exc
-    if doc.language not in ("fr", "ar", "en"):
-        raise UploadError("invalid_document", f"{filename}: language {doc.language!r} is not served; "
-                                              "name the file <id>.<fr|ar|en>.<ext>")
-    return doc
 
 
 def _job_error(exc: Exception) -> str:

@@ -139,6 +139,10 @@ class DocumentIndexed(BaseModel):
     job_id: str
 
 
+class HiddenList(BaseModel):
+    procedures: list[str]
+
+
 class NotFoundQuestion(BaseModel):
     question: str
     count: int

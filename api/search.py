@@ -12,6 +12,7 @@ from api.limits import enforce
 from api.schemas import ERRORS, ProcedureList, ProcedureRecordOut, SearchResponse
 from assistant.forms import RECORD_LANGUAGE, language_form
 from assistant.language import detect_language
+from assistant.redact import redact
 from assistant.text import expand_with_lexicon, sanitize
 from core.records import CATEGORIES
 
@@ -56,7 +57,8 @@ def search(
             "snippet": best.text[:300],
             "url": str(stored.record.source_url) if stored else best.metadata.get("source_url", ""),
         })
-    return {"query": q, "language": language, "results": results}
+    # The echo is redacted like everything else the service hands on: proxies and browser histories keep it.
+    return {"query": redact(q), "language": language, "results": results}
 
 
 @router.get("/procedures", response_model=ProcedureList, responses=ERRORS)

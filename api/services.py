@@ -9,8 +9,9 @@ from datetime import timedelta
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from assistant.catalog import RecordCatalog
+from assistant.checks import OFFICIAL_DOMAINS, OFFICIAL_PHONES, OfficialContacts
 from assistant.llm import ChatModel, MistralChatModel
-from assistant.pipeline import AnswerPipeline
+from assistant.pipeline import AnswerPipeline, PipelineConfig
 from assistant.retrieval import HybridRetriever
 from core.embedders import Embedder, build_embedder
 from core.index_store import ChromaIndex, connect
@@ -67,8 +68,10 @@ def build_services(settings: Settings, embedder: Embedder | None = None, chat_mo
     database.migrate()
     metrics = Metrics()
     limiter = RateLimiter(settings.redis_url, on_fallback=metrics.rate_limit_fallbacks.inc)
-    services = Services(settings, embedder, index, AnswerPipeline(HybridRetriever(embedder, index), chat_model),
-                        database, metrics, limiter)
+    official = OfficialContacts(OFFICIAL_DOMAINS + tuple(settings.extra_official_domains),
+                                OFFICIAL_PHONES + tuple(settings.extra_official_phones))
+    pipeline = AnswerPipeline(HybridRetriever(embedder, index), chat_model, PipelineConfig(official=official))
+    services = Services(settings, embedder, index, pipeline, database, metrics, limiter)
     check_production_safety(services)
     return services
 

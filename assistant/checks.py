@@ -7,14 +7,20 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+from assistant.catalog import StoredRecord
+from assistant.redact import find_personal_data
+from assistant.screen import find_instruction
 from assistant.text import fold
 
-# Official domains an answer may link to even when no cited record names them.
+# Official domains an answer may link to even when no cited record names them (a host or any of its subdomains).
 OFFICIAL_DOMAINS = (
     "gov.ma", "idarati.ma", "cnie.ma", "passeport.ma", "watiqa.ma", "chikaya.ma", "cnss.ma", "ompic.ma",
     "directentreprise.ma", "narsa.ma", "tax.gov.ma", "ae.gov.ma", "minhaty.ma", "rsu.ma", "consulat.ma",
     "rokhas.ma", "massarservice.men.gov.ma", "listeselectorales.ma", "ancfcc.gov.ma", "one.org.ma",
+    "macnss.ma", "damancom.ma", "asd.ma", "chafafiya.ma", "vignette.ma", "rnp.ma",
 )
+# Phone numbers an answer may give: the national call centre of the canned messages ("37 37").
+OFFICIAL_PHONES = ("3737",)
 MARKER = re.compile(r"\[(\d{1,2})\]")
 SENTENCE = re.compile(r"(?<=[.!?؟\n])\s+")
 URL = re.compile(r"https?://[^\s)\]>\"']+|(?<![@\w.])(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:ma|com|org|net|info|io)\b[^\s)\]]*",
@@ -99,3 +105,71 @@ def _digits_runs(text: str) -> set[str]:
 def _number(text: str) -> str:
     digits = re.sub(r"[\s,]", "", text).rstrip(".")
     return digits.split(".")[0].lstrip("0") or "0"
+
+
+# -- any final answer, extractive ones included -------------------------------------------------------------------
+@dataclass(frozen=True)
+class OfficialContacts:
+    """Where an answer may send a person: official domains (settings add to the built-in list) and numbers."""
+
+    domains: tuple[str, ...] = OFFICIAL_DOMAINS
+    phones: tuple[str, ...] = OFFICIAL_PHONES
+
+    def host_allowed(self, host: str) -> bool:
+        host = host.lower().removeprefix("www.")
+        return bool(host) and any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def phone_allowed(self, number: str) -> bool:
+        return _digits(number) in {_digits(p) for p in self.phones}
+
+
+def check_final_answer(answer: str, cited: list[StoredRecord], official: OfficialContacts) -> CheckResult:
+    """The answer as it may go out: links only to the cited records' own sites or an official domain, phone
+    numbers only official ones, amounts only the cited records' fees; everything else is masked. A record's free
+    text is no evidence for links or numbers (an upload could carry an injection)."""
+    records = [c.record for c in cited]
+    hosts = {_url_host(str(url)) for r in records
+             for url in (r.source_url, r.online_service.url if r.online_service else None) if url}
+    # Amounts: a fee, or a figure the record states (an income ceiling, a capital); never one from elsewhere.
+    stated = fold("\n".join(f"{c.record.model_dump_json(exclude={'aliases'})}\n{c.body}" for c in cited))
+    fees = {_number(f"{fee.amount_mad:.2f}") for r in records for fee in r.fees}
+    fees |= {_number(n) for n in re.findall(r"\d[\d\s.,]*", stated)}
+    result = CheckResult(answer)
+    result.text = _mask(result, result.text, URL, lambda m: _url_host(m) in hosts or official.host_allowed(_url_host(m)))
+    result.text = _mask(result, result.text, EMAIL, lambda m: official.host_allowed(_url_host(m.rsplit("@", 1)[-1])))
+    result.text = _mask_phones(result, result.text, official)
+    result.text = _mask(result, result.text, AMOUNT, lambda m: _number(AMOUNT.match(m).group(1)) in fees)  # type: ignore[union-attr]
+    return result
+
+
+def untrusted_content(fields: dict[str, str], official: OfficialContacts) -> list[str]:
+    """Why an uploaded record cannot be served: a field that carries an instruction to the assistant, a link
+    outside the official domains or a phone number that is not an official one. Empty when it can."""
+    problems = []
+    for name, value in fields.items():
+        instruction = find_instruction(value)
+        if instruction:
+            problems.append(f"field '{name}' carries an instruction to the assistant")
+        for url in URL.findall(value):
+            if not official.host_allowed(_url_host(url)):
+                problems.append(f"field '{name}' links to {_url_host(url) or url!r}, which is not an official domain")
+        for start, end, label in find_personal_data(value):
+            if label == "PHONE" and not official.phone_allowed(value[start:end]):
+                problems.append(f"field '{name}' gives the phone number {value[start:end].strip()!r}, "
+                                "which is not an official one")
+            elif label == "EMAIL" and not official.host_allowed(_url_host(value[start:end].rsplit("@", 1)[-1])):
+                problems.append(f"field '{name}' gives an e-mail address outside the official domains")
+    return problems
+
+
+def _mask_phones(result: CheckResult, text: str, official: OfficialContacts) -> str:
+    for start, end, label in reversed(find_personal_data(text)):
+        if label == "PHONE" and not official.phone_allowed(text[start:end]):
+            result.masked.append(text[start:end])
+            text = text[:start] + "[…]" + text[end:]
+    return text
+
+
+def _url_host(url: str) -> str:
+    url = url.rstrip(".,;:!?،؛)")  # sentence punctuation after a bare domain is not part of it
+    return (urlparse(url if "://" in url else f"https://{url}").hostname or "").lower().removeprefix("www.")

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.answerability import AnswerabilityModel
+from assistant.checks import OfficialContacts
 from assistant.citations import citation_for
 from assistant.context import AnswerContext, Citation, Turn
 from assistant.llm import ChatModel
 from assistant.messages import Messages
 from assistant.retrieval import HybridRetriever
 from assistant.steps.answerability import CheckAnswerability
+from assistant.steps.check_output import CheckOutput
 from assistant.steps.choice import ResolveChoice
 from assistant.steps.compose_extractive import ComposeExtractive
 from assistant.steps.compose_model import ComposeWithModel
@@ -41,6 +43,7 @@ class ComposeStep(Protocol):
 @dataclass(frozen=True)
 class PipelineConfig:
     model: AnswerabilityModel | None = None  # the shipped one (assistant/data/answerability.json) by default
+    official: OfficialContacts = field(default_factory=OfficialContacts)  # where answers may send people
     max_context_records: int = 3
     follow_up_max_words: int = 6
 
@@ -62,7 +65,7 @@ class AnswerPipeline:
         self.composer: ComposeStep = (
             ComposeWithModel(chat_model, self.catalog, extractive, self.config.max_context_records)
             if chat_model is not None else extractive)
-        self.finishers: Sequence[Step] = (Suggest(),)
+        self.finishers: Sequence[Step] = (CheckOutput(self.catalog, self.config.official), Suggest())
 
     def run(self, message: str, history: list[Turn] | None = None, language: str = "auto") -> AnswerContext:
         context = self.prepare(message, history, language)

@@ -1,22 +1,118 @@
-"""Personal data that must not leave the process or reach storage and logs: CIN, phone, e-mail, RIB, CNSS."""
+"""Personal data that must not leave the process or reach storage and logs: CIN, phone, e-mail, RIB, CNSS and
+numbers a person labels as theirs ("ra9m", "رقم", "numéro").
+
+People write the same number in many spellings: full-width letters, Arabic-Indic digits, no-break or zero-width
+characters inside, dots, slashes or brackets between groups. The patterns run on a folded copy of the text (see
+`fold_for_matching`) that remembers where each character came from, and each match is replaced in the original
+text as a whole: nothing is half-redacted, and text around a match is kept as written.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
+# Characters that render as nothing: dropped before matching, so "06\u200b12..." is one number.
+_INVISIBLE = frozenset("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
+                       "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff")
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+_SEP = r"[ .\-/]"  # what may stand between the groups of a number once folded
+
+# "@" in any form, "[at]", "(at)" or "arobase": any dot may follow. A bare " at " is English prose ("online at
+# chikaya.ma") unless the dot after it is spelled out too ("karim at gmail dot com").
+_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|arobase)\s*[\])}>]\s*|\s+(?:arobase|arobas)\s+)"
+_SPELLED_DOT = r"(?:\s*[\[({<]\s*(?:dot|point)\s*[\])}>]\s*|\s+(?:dot|point)\s+)"
+_DOT = rf"(?:\.|{_SPELLED_DOT})"
+_ID_WORDS = (r"cin|cnie|c\.i\.n|carte nationale|carte d'identit[eé]|identity card|id card|passeport|passport|"
+             r"bita9a|btaka|bitaqa|لاكارط|البطاقة|بطاقة|جواز|massar|مسار|ra9m|r9m|raqm|رقم|رقمي|num[eé]ro|"
+             r"numero|number|matricule|compte|حساب|hsab|7sab")
+
+# Dates are matched first and kept: "06/12/2024 10" is not a phone number, nor "le 2025-11-20" a CIN.
+_KEEP = re.compile(r"(?<!\d)(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}|(?:19|20)\d{2}[/.\-]\d{1,2}[/.\-]\d{1,2})(?!\d)")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("EMAIL", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    # RIB: 24 digits, often grouped by spaces.
-    ("RIB", re.compile(r"(?<!\d)(?:\d[ -]?){23}\d(?!\d)")),
-    # Moroccan phone numbers: +212 / 00212 / 0 followed by 5, 6, 7 or 8 and eight digits.
-    ("PHONE", re.compile(r"(?<![\w+])(?:\+212|00212|0)[ .-]?[5-8](?:[ .-]?\d){8}(?!\d)")),
-    ("CNSS", re.compile(r"(?i)(?:cnss|ضمان)\D{0,20}\d{8,10}(?!\d)")),
-    # CIN: one or two letters then up to six digits (e.g. AB123456, J123456).
-    ("CIN", re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\s?\d{4,6}(?![0-9])")),
+    ("EMAIL", re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,10}}\b"
+                         rf"|[\w.+-]+\s+at\s+[\w-]+{_SPELLED_DOT}[\w-]+(?:{_DOT}[\w-]+)*\b", re.IGNORECASE)),
+    # RIB: 24 digits, in any grouping.
+    ("RIB", re.compile(rf"(?<!\d)\d(?:{_SEP}{{0,3}}\d){{23}}(?!\d)")),
+    # CNSS: the word, then a 7 to 12 digit number in any grouping.
+    ("CNSS", re.compile(rf"(?i)(?:cnss|ضمان|daman|damane).{{0,25}}?(?P<v>\d(?:{_SEP}{{0,2}}\d){{6,11}})(?!\d)")),
+    # Moroccan phones: +212 / 00212 / 212 / (+212) / +212 (0) / 0, then 5-8 and eight digits, in any grouping.
+    ("PHONE", re.compile(
+        r"(?<![\w+])(?:\(?\s*(?:\+|00)\s*212\s*\)?|212)[ .\-/]{0,3}(?:\(\s*0\s*\)[ .\-/]{0,3})?[5-8](?:[ .\-/]{0,3}\d){8}"
+        r"(?!\d)"
+        r"|(?<![\w+])0[ .\-/]{0,2}[5-8](?:[ .\-/]{0,3}\d){8}(?!\d)")),
+    # CIN: one or two letters and five or six digits ("AB123456", "ab-123456", "AB 123 456"). Four digits are a
+    # year ("le 2025"), so they never make a CIN; with a space the letters must be capitals, so that "le 12345" stays.
+    ("CIN", re.compile(r"(?<![\w])(?!(?:DH|MAD|BP)\b)(?:[A-Za-z]{1,2}(?:-|/)?\d(?:[ .]?\d){4,5}|"
+                       r"[A-Z]{1,2}[ .\-]{1,2}\d(?:[ .]?\d){4,5})(?![\d\w])")),
+    # A number a person labels as theirs: the label, then six or more digits, maybe after one or two letters.
+    ("ID", re.compile(rf"(?i)(?<!\w)(?:{_ID_WORDS})(?!\w).{{0,30}}?(?<![\w])"
+                      rf"(?P<v>(?:[a-z]{{1,2}}[ \-]?)?\d(?:{_SEP}{{0,2}}\d){{5,}})(?!\d)")),
 ]
 
 
-def redact(text: str) -> str:
+def fold_for_matching(text: str) -> tuple[str, list[int]]:
+    """The text folded for matching, and for each folded character the index of the original character it came
+    from: NFKC (full-width letters and digits, '＠'), every decimal digit as ASCII, invisible characters dropped,
+    every Unicode space as ' ', every dash as '-'."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char in _INVISIBLE:
+            continue
+        digit = unicodedata.decimal(char, None)
+        if digit is not None:
+            pieces = str(digit)
+        elif char in _DASHES:
+            pieces = "-"
+        elif char.isspace():
+            pieces = " " if char not in "\n\r" else char
+        else:
+            pieces = unicodedata.normalize("NFKC", char)
+        for piece in pieces:
+            folded.append(piece)
+            origin.append(index)
+    return "".join(folded), origin
+
+
+def find_personal_data(text: str) -> list[tuple[int, int, str]]:
+    """Spans (start, end, label) of personal data in the original text, without overlaps, in order."""
+    folded, origin = fold_for_matching(text)
+    spans: list[tuple[int, int, str]] = []
+    taken = [False] * len(folded)
+    for match in _KEEP.finditer(folded):
+        taken[match.start():match.end()] = [True] * (match.end() - match.start())
     for label, pattern in _PATTERNS:
-        text = pattern.sub(f"[{label}]", text)
-    return text
+        for match in pattern.finditer(folded):
+            start, end = match.span("v") if "v" in pattern.groupindex else match.span()
+            if end == start or any(taken[start:end]):
+                continue
+            taken[start:end] = [True] * (end - start)
+            spans.append((origin[start], origin[end - 1] + 1, label))
+    return _absorb_invisible(text, sorted(spans))
+
+
+def _absorb_invisible(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Invisible characters right after a match go with it: nothing hidden is left behind."""
+    result = []
+    for start, end, label in spans:
+        while end < len(text) and text[end] in _INVISIBLE:
+            end += 1
+        result.append((start, end, label))
+    return result
+
+
+def redact(text: str) -> str:
+    spans = find_personal_data(text)
+    if not spans:
+        return text
+    parts, position = [], 0
+    for start, end, label in spans:
+        parts += [text[position:start], f"[{label}]"]
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def contains_personal_data(text: str) -> bool:
+    return bool(find_personal_data(text))

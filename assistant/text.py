@@ -19,7 +19,7 @@ from assistant.resources import load_data
 _INVISIBLE = re.compile(
     "[\U000e0000-\U000e007f"  # Unicode tag characters
     "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"  # bidi embeddings, overrides, isolates, marks
-    "\u200b\u2060\ufeff"  # zero-width space, word joiner, byte-order mark
+    "\u200b\u200c\u200d\u2060-\u2064\ufeff\u00ad\u034f\u180e"  # zero-width characters, soft hyphen, joiners, BOM
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # control characters other than tab and newlines
 )
 _ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")

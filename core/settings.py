@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     # An index job whose process has given no sign of life for this long is taken as dead, and another may start.
     job_stale_seconds: float = Field(default=90, ge=1, le=3600)
     retention_days: int = Field(default=90, ge=1, le=3650, description="conversation text older than this is deleted")
+    # Slow clients: a request's headers must be complete, and its body arrive, within these (seconds).
+    header_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    body_timeout_seconds: float = Field(default=30, gt=0, le=3600)
+    # Domains and phone numbers answers may give, on top of the built-in official ones (assistant.checks).
+    extra_official_domains: list[str] = Field(default_factory=list)
+    extra_official_phones: list[str] = Field(default_factory=list)
 
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SAHLA_HOST", "HOST"))
     port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("SAHLA_PORT", "PORT"))

@@ -1,5 +1,6 @@
-"""Uploaded documents and removed corpus procedures. The database holds the uploaded bytes, so any replica can
-write them out and index them; `deleted` rows hide a corpus procedure from the index."""
+"""Uploaded documents and hidden corpus procedures. The database holds the uploaded bytes, so any replica can
+write them out and index them. An upload only ever adds or overrides; removing it brings back whatever it
+overrode. Hiding a procedure is a separate row (`deleted`), set and cleared only by explicit admin actions."""
 
 from __future__ import annotations
 
@@ -21,36 +22,66 @@ class Upload:
     content: bytes
 
 
+@dataclass(frozen=True)
+class UploadInfo:
+    procedure_id: str
+    language: str
+    filename: str
+
+
 class DocumentStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
     def save_upload(self, procedure_id: str, language: str, filename: str, content: bytes) -> None:
-        """Replace the upload for this procedure and language, and bring the procedure back if it was removed."""
+        """Replace the upload for this procedure and language (a hidden procedure stays hidden)."""
         with self._db.session() as session:
             session.execute(delete(Document).where(
-                Document.procedure_id == procedure_id,
-                (Document.language == language) | Document.deleted.is_(True)))
+                Document.procedure_id == procedure_id, Document.language == language, Document.deleted.is_(False)))
             session.add(Document(id=secrets.token_hex(8), procedure_id=procedure_id, language=language,
                                  filename=filename, content=content, sha256=hashlib.sha256(content).hexdigest(),
                                  deleted=False, created_at=utcnow()))
 
-    def remove_procedure(self, procedure_id: str) -> None:
-        """Drop its uploads and hide its corpus records."""
+    def remove_uploads(self, procedure_id: str, language: str | None = None) -> int:
+        """Delete the procedure's uploads (one language or all); returns how many went."""
+        condition = (Document.procedure_id == procedure_id) & Document.deleted.is_(False)
+        if language is not None:
+            condition &= Document.language == language
         with self._db.session() as session:
-            session.execute(delete(Document).where(Document.procedure_id == procedure_id))
-            session.add(Document(id=secrets.token_hex(8), procedure_id=procedure_id, deleted=True, created_at=utcnow()))
+            result = session.execute(delete(Document).where(condition))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def hide(self, procedure_id: str) -> None:
+        with self._db.session() as session:
+            hidden = session.scalars(select(Document.id).where(
+                Document.procedure_id == procedure_id, Document.deleted.is_(True))).first()
+            if hidden is None:
+                session.add(Document(id=secrets.token_hex(8), procedure_id=procedure_id, deleted=True,
+                                     created_at=utcnow()))
+
+    def show(self, procedure_id: str) -> bool:
+        """Undo `hide`; returns whether the procedure was hidden."""
+        with self._db.session() as session:
+            result = session.execute(delete(Document).where(
+                Document.procedure_id == procedure_id, Document.deleted.is_(True)))
+        return bool(getattr(result, "rowcount", 0))
 
     def uploads(self) -> list[Upload]:
         with self._db.session() as session:
             rows = session.scalars(select(Document).where(Document.deleted.is_(False)).order_by(Document.created_at))
             return [Upload(r.procedure_id, r.language or "", r.filename or "", r.content or b"") for r in rows]
 
-    def uploaded_procedures(self) -> set[str]:
-        """Ids only: the uploads' bytes stay in the database."""
+    def uploaded(self, procedure_id: str | None = None) -> list[UploadInfo]:
+        """What was uploaded, without the bytes (they stay in the database)."""
+        query = select(Document.procedure_id, Document.language, Document.filename).where(Document.deleted.is_(False))
+        if procedure_id is not None:
+            query = query.where(Document.procedure_id == procedure_id)
         with self._db.session() as session:
-            return set(session.scalars(select(Document.procedure_id).where(Document.deleted.is_(False))))
+            return [UploadInfo(p, lang or "", name or "") for p, lang, name in session.execute(query)]
 
-    def removed_procedures(self) -> set[str]:
+    def uploaded_procedures(self) -> set[str]:
+        return {info.procedure_id for info in self.uploaded()}
+
+    def hidden_procedures(self) -> set[str]:
         with self._db.session() as session:
             return set(session.scalars(select(Document.procedure_id).where(Document.deleted.is_(True))))

@@ -63,7 +63,7 @@ class CheckAnswerability:
         scored = self.score(context)
         context.flags["answerability"] = [(c.procedure_id, round(p, 3)) for p, c in scored]
         threshold = self._model.threshold(context.form)
-        previous = context.history[-1].procedure_id if context.flags.get("follow_up") else None
+        previous = context.flags.get("follow_up_procedure")
         passing = [c.procedure_id for p, c in scored if p >= threshold]
         if previous is not None and (not passing or previous in passing):
             self._answer(context, self._candidate(context, previous))

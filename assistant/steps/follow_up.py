@@ -7,6 +7,7 @@ import logging
 
 from assistant.context import AnswerContext
 from assistant.extractive import detect_intents, intent_vocabulary
+from assistant.follow_up import follow_up_base, resolved_question, usable_history
 from assistant.llm import ChatModel, ChatModelError
 from assistant.redact import redact
 from assistant.resources import load_prompt
@@ -27,17 +28,18 @@ class ResolveFollowUp:
         suggested = suggested_parts().get(padded_words(context.message))
         context.intents = [suggested] if suggested else detect_intents(context.message)
         context.question = context.question or context.message
-        if context.flags.get("choice") or not context.history or not self.is_follow_up(context.message):
+        previous = follow_up_base(context.history)
+        if context.flags.get("choice") or previous is None or not self.is_follow_up(context.message):
             return
-        previous = context.history[-1]
         context.flags["follow_up"] = True
+        context.flags["follow_up_procedure"] = previous.procedure_id
         if self._chat_model is not None:
             try:
                 context.question = self._rewrite(context)
                 return
             except ChatModelError as exc:
                 logger.warning("event=rewrite_failed reason=%s", exc)
-        context.question = f"{previous.question} {context.message}"
+        context.question = resolved_question(previous.question, context.message)
 
     def is_follow_up(self, message: str) -> bool:
         if padded_words(message) in suggested_parts():
@@ -50,7 +52,7 @@ class ResolveFollowUp:
     def _rewrite(self, context: AnswerContext) -> str:
         assert self._chat_model is not None
         messages = [{"role": "system", "content": load_prompt("rewrite.md")}]
-        for turn in context.history[-3:]:
+        for turn in usable_history(context.history)[-3:]:
             messages.append({"role": "user", "content": redact(turn.question)})
             if turn.answer:
                 messages.append({"role": "assistant", "content": redact(turn.answer)[:600]})

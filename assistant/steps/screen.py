@@ -1,13 +1,12 @@
-"""Step `screen`: prompt injection and abuse are refused before anything is retrieved."""
+"""Step `screen`: a message in distress gets a caring reply with a helpline; prompt injection and abuse are
+refused; both before anything is retrieved. The screen reads the text without invisible characters
+(assistant.screen)."""
 
 from __future__ import annotations
 
-import re
-
 from assistant.context import AnswerContext
 from assistant.messages import Messages
-from assistant.resources import load_data
-from assistant.text import words
+from assistant.screen import distress_reply, screen_message
 
 
 class Screen:
@@ -15,14 +14,14 @@ class Screen:
 
     def __init__(self, messages: Messages) -> None:
         self._messages = messages
-        safety = load_data("safety")
-        self._patterns = [re.compile(p) for p in safety["injection"] + safety["abuse"]]
 
     def __call__(self, context: AnswerContext) -> None:
-        text = " ".join(words(context.message))
-        raw = context.message.lower()
-        for pattern in self._patterns:
-            if pattern.search(text) or pattern.search(raw):
-                context.flags["screened"] = pattern.pattern
-                context.stop("refused", self._messages.text("refused", context.language))
-                return
+        verdict = screen_message(context.message)
+        if verdict is None:
+            return
+        context.flags["screened"] = verdict.pattern
+        if verdict.kind == "distress":
+            context.flags["distress"] = True
+            context.stop("out_of_scope", distress_reply(context.language))
+        else:
+            context.stop("refused", self._messages.text("refused", context.language))

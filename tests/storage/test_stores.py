@@ -24,7 +24,7 @@ def test_migrations_create_every_table_and_are_idempotent(database: Database) ->
     database.migrate()  # a second run (another replica starting) changes nothing
     with database.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0001"
+    assert version == "0002_turn_choices"
 
 
 def test_turns_are_kept_per_conversation_oldest_first(database: Database) -> None:
@@ -120,13 +120,23 @@ def test_a_job_whose_process_died_stops_blocking_the_next(database: Database) ->
     assert abandoned is not None and abandoned["status"] == "failed" and "stopped" in abandoned["errors"][0]["message"]
 
 
-def test_documents_replace_uploads_and_hide_removed_procedures(database: Database) -> None:
+def test_documents_replace_uploads_and_removing_them_leaves_hiding_alone(database: Database) -> None:
     documents = DocumentStore(database)
     documents.save_upload("cnie-renouvellement", "fr", "a.fr.md", b"one")
     documents.save_upload("cnie-renouvellement", "fr", "b.fr.md", b"two")
     documents.save_upload("cnie-renouvellement", "ar", "b.ar.md", b"three")
     assert sorted((u.language, u.content) for u in documents.uploads()) == [("ar", b"three"), ("fr", b"two")]
-    documents.remove_procedure("cnie-renouvellement")
-    assert documents.uploads() == [] and documents.removed_procedures() == {"cnie-renouvellement"}
-    documents.save_upload("cnie-renouvellement", "en", "c.en.md", b"back")
-    assert documents.removed_procedures() == set() and len(documents.uploads()) == 1
+    assert documents.remove_uploads("cnie-renouvellement", "ar") == 1
+    assert [u.language for u in documents.uploaded("cnie-renouvellement")] == ["fr"]
+    assert documents.remove_uploads("cnie-renouvellement") == 1 and documents.uploads() == []
+    assert documents.hidden_procedures() == set()
+
+
+def test_hiding_a_procedure_is_explicit_idempotent_and_reversible(database: Database) -> None:
+    documents = DocumentStore(database)
+    documents.hide("cnie-renouvellement")
+    documents.hide("cnie-renouvellement")
+    documents.save_upload("cnie-renouvellement", "en", "c.en.md", b"new")
+    assert documents.hidden_procedures() == {"cnie-renouvellement"} and len(documents.uploads()) == 1
+    assert documents.show("cnie-renouvellement") is True and documents.show("cnie-renouvellement") is False
+    assert documents.hidden_procedures() == set() and len(documents.uploads()) == 1

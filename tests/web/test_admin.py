@@ -115,10 +115,10 @@ def test_reindex_progress_fills_and_the_job_history_lists_per_file_errors(page: 
 
 
 def test_upload_of_a_document_indexes_it(page: Page, web_server: WebServer, tmp_path: Path) -> None:
-    record = tmp_path / "carte-pecheur-test.md"
+    record = tmp_path / "carte-pecheur-test.fr.md"
     record.write_text(UPLOADED_RECORD, encoding="utf-8")
     sign_in(page, web_server)
-    page.get_by_label("Ajouter ou remplacer une fiche (.md, .html, .pdf, .docx)").set_input_files(record)
+    page.get_by_label(re.compile("^Ajouter une fiche")).set_input_files(record)
     page.get_by_role("button", name="Téléverser et indexer").click()
     expect(page.locator("#upload-status")).to_have_text("Indexé : carte-pecheur-test (fr).", timeout=60_000)
     found = httpx.get(f"{web_server.url}/v1/procedures/carte-pecheur-test", params={"lang": "fr"})
@@ -129,6 +129,17 @@ def test_an_unsupported_upload_shows_the_reason(page: Page, web_server: WebServe
     junk = tmp_path / "notes.txt"
     junk.write_text("hello", encoding="utf-8")
     sign_in(page, web_server)
-    page.get_by_label("Ajouter ou remplacer une fiche (.md, .html, .pdf, .docx)").set_input_files(junk)
+    page.get_by_label(re.compile("^Ajouter une fiche")).set_input_files(junk)
     page.get_by_role("button", name="Téléverser et indexer").click()
     expect(page.locator("#upload-status")).to_contain_text("Refusé")
+
+
+def test_a_hidden_procedure_is_listed_and_shown_again_from_the_page(page: Page, web_server: WebServer) -> None:
+    sign_in(page, web_server)
+    page.get_by_label(re.compile("^Masquer une démarche")).fill("certificat-vie")
+    page.get_by_role("button", name="Masquer", exact=True).click()
+    expect(page.locator("#hidden li[data-procedure='certificat-vie']")).to_be_visible(timeout=60_000)
+    assert httpx.get(f"{web_server.url}/v1/procedures/certificat-vie").status_code == 404
+    page.get_by_role("button", name="Réafficher certificat-vie").click()
+    expect(page.locator("#hidden")).to_contain_text("Aucune.", timeout=60_000)
+    assert httpx.get(f"{web_server.url}/v1/procedures/certificat-vie").status_code == 200

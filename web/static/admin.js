@@ -35,7 +35,7 @@ async function signIn(key) {
   $("signout").hidden = false;
   $("stats-title").setAttribute("tabindex", "-1");
   $("stats-title").focus();
-  await Promise.all([loadStats(), loadJobs({ follow: true })]);
+  await Promise.all([loadStats(), loadJobs({ follow: true }), loadHidden()]);
 }
 
 function signOut(message) {
@@ -111,6 +111,7 @@ async function upload(event) {
   if (!file) return;
   const form = new FormData();
   form.append("file", file);
+  if ($("upload-replace").checked) form.append("replace", "true");
   $("upload-status").textContent = "Envoi et indexation…";
   try {
     const body = await admin("/documents", { method: "POST", body: form });
@@ -127,11 +128,32 @@ async function removeDocument(event) {
   const id = $("delete-id").value.trim();
   try {
     await admin(`/documents/${encodeURIComponent(id)}`, { method: "DELETE" });
-    $("delete-status").textContent = `Retiré de l'index : ${id}.`;
+    $("delete-status").textContent = `Téléversement supprimé : ${id} (la fiche officielle, s'il y en a une, est de retour).`;
     $("delete").reset();
   } catch (error) {
     $("delete-status").textContent = error.message;
   }
+}
+
+// Hiding is separate from deleting and always reversible: the list below shows what is hidden, with a button each.
+async function setHidden(id, hidden) {
+  try {
+    await admin(`/procedures/${encodeURIComponent(id)}/hidden`, { method: hidden ? "PUT" : "DELETE" });
+    $("hide-status").textContent = hidden ? `Masquée : ${id}.` : `Réaffichée : ${id}.`;
+    if (hidden) $("hide").reset();
+  } catch (error) {
+    $("hide-status").textContent = error.message;
+  }
+  loadHidden();
+}
+
+async function loadHidden() {
+  const { procedures } = await admin("/procedures/hidden");
+  $("hidden").replaceChildren(...(procedures.length ? procedures.map((id) => {
+    const show = h("button", { type: "button", text: "Réafficher", "aria-label": `Réafficher ${id}` });
+    show.addEventListener("click", () => setHidden(id, false));
+    return h("li", { "data-procedure": id }, [h("span", { text: `${id} ` }), show]);
+  }) : [h("li", { class: "muted", text: "Aucune." })]));
 }
 
 // -- re-index and its progress -----------------------------------------------------------------------------
@@ -228,5 +250,6 @@ $("signout").addEventListener("click", () => signOut("Vous êtes déconnecté.")
 $("refresh-stats").addEventListener("click", loadStats);
 $("upload").addEventListener("submit", upload);
 $("delete").addEventListener("submit", removeDocument);
+$("hide").addEventListener("submit", (event) => { event.preventDefault(); setHidden($("hide-id").value.trim(), true); });
 $("reindex").addEventListener("submit", startReindex);
 if (adminKey) signIn(adminKey);

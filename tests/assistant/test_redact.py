@@ -1,0 +1,32 @@
+"""Redaction on its own: every spelling in the table is caught whole, and dates, fees, laws and delays are kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.redact import redact
+from tests.assistant.redaction_cases import NEGATIVE, POSITIVE, squash
+
+
+def test_the_table_holds_at_least_sixty_positive_and_thirty_negative_cases() -> None:
+    assert len(POSITIVE) >= 60 and len(NEGATIVE) >= 30
+
+
+@pytest.mark.parametrize(("text", "secret"), POSITIVE)
+def test_personal_data_in_any_spelling_is_redacted_whole(text: str, secret: str) -> None:
+    redacted = redact(text)
+    assert secret not in squash(redacted), redacted
+    assert "[" in redacted
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_dates_fees_laws_and_delays_are_kept_as_written(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_the_text_around_a_match_is_kept_as_written() -> None:
+    assert redact("Bonjour, ma CIN est AB123456 et j'habite à Fès.") == "Bonjour, ma CIN est [CIN] et j'habite à Fès."
+
+
+def test_no_digit_of_a_mixed_script_number_is_left_behind() -> None:
+    assert redact("CIN AB12٣٤٥٦ merci") == "CIN [CIN] merci"
