@@ -112,7 +112,7 @@ def test_a_second_job_is_refused_while_one_runs_and_search_keeps_answering(clien
         conflict = client.post("/v1/admin/reindex", json={}, headers=ADMIN)
         assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "job_running"
         upload = client.post("/v1/admin/documents", headers=ADMIN,
-                             files={"file": ("peche.fr.md", record("permis-peche"), "text/markdown")})
+                             files={"file": ("permis-peche.fr.md", record("permis-peche"), "text/markdown")})
         assert upload.status_code == 409
         search = client.get("/v1/search", params={"q": "passeport"})
         assert search.status_code == 200 and search.json()["results"]
