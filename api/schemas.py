@@ -76,9 +76,10 @@ class SearchResponse(BaseModel):
 class ProcedureSummary(BaseModel):
     procedure_id: str
     title: str
-    category: str
-    administration: str
+    category: str  # "uncategorized" for a document or catalogue line that names none
+    administration: str  # "" when the source does not name it
     languages: list[str]
+    structured: bool = True  # false: a text-only document, answered from its passages
 
 
 class ProcedureList(BaseModel):
@@ -113,7 +114,9 @@ class Job(BaseModel):
     job_id: str
     kind: str
     full: bool
-    status: Literal["queued", "running", "succeeded", "failed"]
+    # partial: a new index went into service, but some sources (or catalogue lines) failed and kept their previous
+    # version; each is named in `errors`.
+    status: Literal["queued", "running", "succeeded", "partial", "failed"]
     progress: Progress
     counts: dict[str, int]
     errors: list[JobError]
@@ -130,6 +133,19 @@ class DocumentIndexed(BaseModel):
     procedure_id: str
     language: str
     job_id: str
+
+
+class LineError(BaseModel):
+    line: int
+    message: str
+
+
+class CatalogueImported(BaseModel):
+    job_id: str
+    status: Literal["succeeded", "partial"]
+    counts: dict[str, int]  # added, changed, unchanged, removed, kept_missing, bad_lines
+    removed: list[str]  # "id.lang" removed by prune
+    errors: list[LineError]
 
 
 class NotFoundQuestion(BaseModel):

@@ -46,22 +46,34 @@ def compose_extractive(stored: StoredRecord, intents: list[str], language: str, 
     """`language` is the answer's: fr, ar, en or darija (Darija frames the Arabic record)."""
     record = stored.record
     t = load_data("templates")[language]
-    lines = [t["intro"].format(title=record.title, administration=record.administration, n=marker)]
+    intro = t["intro"].format(title=record.title, administration=record.administration or "", n=marker)
+    lines = [intro.replace(" ()", "")]  # a document may not name its administration
     description = _section(stored.body, _SECTION_NAMES["description"][record.lang])
-    if not intents and description:
-        lines.append(_first_sentences(description, 2))
+    if not description and not record.structured:
+        # A text-only document (no recognised sections) answers from its own opening text.
+        description = re.sub(r"^##.*$", "", stored.body, flags=re.MULTILINE)
+    if (not intents or not record.structured) and description:
+        lines.append(_first_sentences(description, 2 if record.structured else 4))
     for intent in intents or GENERAL:
         lines.extend(_part(intent, stored, t))
     if record.notes and ("fees" in intents or "delay" in intents or not intents):
         lines.append(t["notes"].format(notes=_first_sentences(record.notes, 2)))
-    lines.append(t["source"].format(date=record.last_reviewed.isoformat()))
+    if record.last_reviewed is not None:
+        lines.append(t["source"].format(date=record.last_reviewed.isoformat()))
+    else:
+        lines.append(t["source_undated"])
     return "\n\n".join(line for line in lines if line)
 
 
 def _part(intent: str, stored: StoredRecord, t: dict[str, str]) -> list[str]:
     record = stored.record
+    # A field the source does not state is said to be missing, never filled in (records from documents).
+    if intent in ("documents", "fees", "delay", "where", "validity") and getattr(record, intent) is None:
+        if intent == "documents":
+            return [f"{t['documents']} {t['not_stated']}"]
+        return [t[intent].format(**{intent: t["not_stated"], "fees": t["not_stated"]})]
     if intent == "documents":
-        return [t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents)]
+        return [t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents or [])]
     if intent == "fees":
         if not record.fees:
             return [t["fees"].format(fees=t["fees_unknown"])]

@@ -180,7 +180,7 @@ class AnswerPipeline:
         hosts = {_host(str(url)) for r in records.values()
                  for url in (r.source_url, r.online_service.url if r.online_service else None) if url}
         check = partial(check_answer, sources=sources, citation_count=len(citations), record_hosts=hosts,
-                        fees_by_marker={n: {fee.amount_mad for fee in r.fees} for n, r in records.items()})
+                        fees_by_marker={n: {fee.amount_mad for fee in r.fees or []} for n, r in records.items()})
         produced, released, shown = "", 0, ""
         try:
             # Nothing a check could change leaves unchecked. Words without digits, links or addresses go out as
@@ -261,7 +261,7 @@ class AnswerPipeline:
             return None
         record = stored.record
         return Citation(n=n, procedure_id=procedure_id, title=record.title, language=record.lang,
-                        url=str(record.source_url), snippet=_snippet(stored), stored=stored)
+                        url=str(record.source_url or ""), snippet=_snippet(stored), stored=stored)
 
     def _canned(self, key: str, language: str) -> str:
         table = self._messages.get(language) or self._messages["fr"]

@@ -14,7 +14,7 @@ from chromadb.api.models.Collection import Collection
 from core.embedders import Embedder
 from core.index_store import ChromaIndex, Chunk, IndexMismatchError, IndexUnavailableError, iter_records
 from ingestion.chunking import CHUNKING_VERSION, chunk_document
-from ingestion.loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument, load_document
+from ingestion.loaders import INDEXED_SUFFIXES, LoadError, SourceDocument, load_document
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def discover_sources(roots: Iterable[Path]) -> dict[str, Path]:
         if not root.is_dir():
             raise FileNotFoundError(f"no such folder: {root}")
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith("."):
+            if path.is_file() and path.suffix.lower() in INDEXED_SUFFIXES and not path.name.startswith("."):
                 found[f"{root.name}/{path.relative_to(root).as_posix()}"] = path
     return found
 
