@@ -10,7 +10,7 @@ from ingestion.loaders import SourceDocument
 
 # Bumped whenever chunk texts or metadata change shape: sources indexed under another version are re-chunked
 # and re-embedded by the next incremental run, even though their files did not change.
-CHUNKING_VERSION = "3"  # 3: a card for every document, `structured`, field provenance
+CHUNKING_VERSION = "2"
 
 # Field labels of the record card, in the record's language.
 CARD_LABELS = {

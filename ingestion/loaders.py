@@ -201,6 +201,8 @@ def _pdf_text(data: bytes) -> tuple[str, str]:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise LoadError("PDF has no extractable text (a scanned image needs OCR first)")
+    if title.strip().lower() in ("untitled", "anonymous"):  # PDF makers' placeholders, not titles
+        title = ""
     return title or text.splitlines()[0][:120], text
 
 
