@@ -258,3 +258,29 @@ def _price_text(line: CatalogueLine) -> str:
     if isinstance(line.price, int | float):
         return f"{line.price:g} MAD"
     return line.price or ""
+
+
+def line_from_record(record: ProcedureRecord, body: str) -> dict[str, Any]:
+    """A record as a catalogue line (how docs/catalogue-example.jsonl is made from our corpus)."""
+    description = _section_text(body, REQUIRED_SECTIONS[record.lang][0])
+    line: dict[str, Any] = {
+        "id": record.id, "lang": record.lang, "title": record.title, "description": description or None,
+        "category": record.category, "administration_in_charge": record.administration, "where": record.where,
+        "documents": record.documents,
+        "price": [f.model_dump() for f in record.fees] if record.fees else ("gratuit" if record.fees == [] else None),
+        "delay": record.delay, "website": str(record.online_service.url) if record.online_service else None,
+        "audience": record.audience, "aliases": record.aliases, "legal_basis": record.legal_basis,
+        "notes": record.notes, "source_url": str(record.source_url) if record.source_url else None,
+        "updated": record.last_reviewed.isoformat() if record.last_reviewed else None,
+    }
+    return {key: value for key, value in line.items() if value not in (None, [], "")}
+
+
+def _section_text(body: str, heading: str) -> str:
+    lines, inside = [], False
+    for line in body.splitlines():
+        if line.startswith("## "):
+            inside = line[3:].strip() == heading
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return " ".join(lines)[:5000]
