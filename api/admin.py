@@ -12,8 +12,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, AgentDep, ServicesDep
 from api.errors import ApiError
-from api.indexing import IndexJobs, UnknownProcedureError, UnknownUploadError, UploadError
-from api.schemas import ERRORS, ConversationOut, DocumentIndexed, HiddenList, Job, JobCreated, JobList, Stats
+from api.indexing import IndexJobs, NotIndexedError, UnknownProcedureError, UnknownUploadError, UploadError
+from api.schemas import (
+    ERRORS,
+    CatalogueImported,
+    ConversationOut,
+    DocumentIndexed,
+    HiddenList,
+    Job,
+    JobCreated,
+    JobList,
+    Stats,
+)
 from api.services import Services
 from storage.jobs import JobConflictError
 
@@ -68,7 +78,38 @@ async def upload_document(
         raise ApiError(exc.status, exc.code, str(exc)) from exc
     except JobConflictError as exc:
         raise ApiError(409, "job_running", _CONFLICT) from exc
+    except NotIndexedError as exc:
+        # The reasons are the loader's and the index store's own messages, written for admins (never exception text).
+        status, code = (503, "index_unavailable") if exc.unavailable else (422, "not_indexed")
+        raise ApiError(status, code, f"the document was not indexed (job {exc.job_id}): {'; '.join(exc.reasons)}; "
+                                     "the previous version keeps answering") from exc
     return JSONResponse({"procedure_id": claimed_id, "language": claimed_language, "job_id": job_id}, status_code=201)
+
+
+@router.post("/admin/catalogue", status_code=201, response_model=CatalogueImported)
+async def import_catalogue(services: ServicesDep, _: AdminDep, file: Annotated[UploadFile, File()],
+                           prune: Annotated[bool, Form()] = False) -> JSONResponse:
+    """A catalogue file (JSON Lines, docs/catalogue.md): bad lines are named, the others imported and indexed."""
+    data = await file.read(services.settings.max_catalogue_bytes + 1)
+    try:
+        result = await run_in_threadpool(IndexJobs(services).import_catalogue, file.filename or "catalogue.jsonl",
+                                         data, prune)
+    except UploadError as exc:
+        raise ApiError(413 if exc.code == "too_large" else 400, exc.code, str(exc)) from exc
+    except JobConflictError as exc:
+        raise ApiError(409, "job_running", _CONFLICT) from exc
+    applied, outcome = result.applied, result.outcome
+    if outcome.status == "failed":
+        raise ApiError(503, "index_unavailable", f"the catalogue was stored but not indexed (job {result.job_id}); "
+                                                 "the previous index keeps answering; retry with POST /v1/admin/reindex")
+    return JSONResponse({
+        "job_id": result.job_id, "status": outcome.status,
+        "counts": {"added": len(applied.added), "changed": len(applied.changed), "unchanged": len(applied.unchanged),
+                   "removed": len(applied.removed), "kept_missing": len(applied.kept_missing),
+                   "bad_lines": len(result.line_errors)},
+        "removed": applied.removed,
+        "errors": [{"line": n, "message": reason} for n, reason in result.line_errors],
+    }, status_code=201)
 
 
 @router.delete("/admin/documents/{procedure_id}", status_code=204)

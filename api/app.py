@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(web_routes.router)
     # Outermost last: metrics see every response, including the 413s and CORS refusals.
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_file_bytes,
-                       body_timeout=settings.body_timeout_seconds)
+                       body_timeout=settings.body_timeout_seconds,
+                       catalogue_limit=settings.max_catalogue_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type", "Accept"], max_age=600)

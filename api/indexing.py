@@ -1,24 +1,27 @@
-"""Index jobs started by admins: a re-index in the background, an upload or a removal while the admin waits.
-One job at a time across every replica (storage.jobs); the previous index serves until the new one is complete."""
+"""Index jobs started by admins: a re-index in the background, an upload, a catalogue import, a removal or a
+hiding while the admin waits. One job at a time across every replica (storage.jobs); the previous index serves
+until the new one is complete."""
 
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from api.services import Services
 from assistant.checks import untrusted_content
 from core.index_store import IndexStoreError
-from ingestion.pipeline import IndexOptions, IndexReport, run_index
+from ingestion.catalogue import parse_catalogue
+from ingestion.importing import ApplyResult, apply_entries, index_stored_sources
+from ingestion.pipeline import IndexOptions, IndexReport
 from ingestion.uploads import UploadClaim, UploadError, claim_from, document_fields, parse_upload
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 10
-__all__ = ["IndexJobs", "UnknownProcedureError", "UnknownUploadError", "UploadError"]
+__all__ = ["IndexJobs", "NotIndexedError", "UnknownProcedureError", "UnknownUploadError", "UploadError"]
 
 
 class UnknownProcedureError(LookupError):
@@ -27,6 +30,29 @@ class UnknownProcedureError(LookupError):
 
 class UnknownUploadError(LookupError):
     pass
+
+
+class NotIndexedError(RuntimeError):
+    """The change was refused by the index job; the previous version keeps answering. `reasons` say why."""
+
+    def __init__(self, job_id: str, reasons: list[str], unavailable: bool) -> None:
+        super().__init__("; ".join(reasons))
+        self.job_id, self.reasons, self.unavailable = job_id, reasons, unavailable
+
+
+@dataclass
+class JobOutcome:
+    status: str  # succeeded, partial (indexed, but some sources failed and kept their previous version), failed
+    errors: list[dict[str, str]] = field(default_factory=list)
+    report: IndexReport | None = None
+
+
+@dataclass
+class CatalogueImport:
+    job_id: str
+    applied: ApplyResult
+    line_errors: list[tuple[int, str]]
+    outcome: JobOutcome
 
 
 class IndexJobs:
@@ -45,16 +71,46 @@ class IndexJobs:
 
     def upload(self, filename: str, data: bytes, procedure_id: str | None = None, language: str | None = None,
                replace: bool = False) -> tuple[str, str, str]:
-        """Check, store and index one uploaded file; returns (procedure_id, language, job_id)."""
+        """Check, store and index one uploaded file; returns (procedure_id, language, job_id). When the index job
+        cannot index it, the previous upload of that procedure and language is put back (the index still serves
+        it) and NotIndexedError says why."""
         claim = claim_from(filename, procedure_id, language)
         doc = parse_upload(filename, data, self._options.max_file_bytes, claim)
         problems = untrusted_content(document_fields(doc), self._services.pipeline.config.official)
         if problems:
             raise UploadError("unsafe_content", f"{filename}: " + "; ".join(problems))
         self._check_override(claim, replace)
-        job_id = self._store_then_index("upload", filename, lambda: self._services.documents.save_upload(
+        documents = self._services.documents
+        previous = documents.upload_for(claim.procedure_id, claim.language)
+        job_id, outcome = self._store_then_index("upload", filename, lambda: documents.save_upload(
             claim.procedure_id, claim.language, filename, data))
+        mirrored = f"uploads/{claim.procedure_id}/{claim.language}."  # where the index job reads this upload
+        own = [e["message"] for e in outcome.errors if e["source"].startswith(mirrored)]
+        if outcome.status == "failed" or own:
+            if previous is not None:
+                documents.save_upload(previous.procedure_id, previous.language, previous.filename, previous.content)
+            else:
+                documents.remove_upload(claim.procedure_id, claim.language)
+            reasons = own or [e["message"] for e in outcome.errors] or ["the index job failed"]
+            raise NotIndexedError(job_id, reasons, unavailable=outcome.status == "failed" and not own)
         return claim.procedure_id, claim.language, job_id
+
+    def import_catalogue(self, filename: str, data: bytes, prune: bool, source: str = "catalogue") -> CatalogueImport:
+        """Store a catalogue file's valid lines (bad ones are named, the rest go in) and index what changed."""
+        if len(data) > self._services.settings.max_catalogue_bytes:
+            raise UploadError("too_large", f"the file is {len(data)} bytes, over the limit of "
+                                           f"{self._services.settings.max_catalogue_bytes}")
+        parsed = parse_catalogue(data, source)
+        if not parsed.entries:
+            named = "; ".join(f"line {n}: {reason}" for n, reason in parsed.errors[:5]) or "the file has no lines"
+            raise UploadError("invalid_catalogue", f"{filename}: no line could be imported ({named})")
+        applied: list[ApplyResult] = []
+        line_errors = [{"source": f"{filename}:{n}", "message": reason} for n, reason in parsed.errors]
+        job_id, outcome = self._store_then_index(
+            "import", filename, lambda: applied.append(apply_entries(self._services.documents, source,
+                                                                     parsed.entries, prune)),
+            extra_errors=line_errors)
+        return CatalogueImport(job_id, applied[0], parsed.errors, outcome)
 
     def _check_override(self, claim: UploadClaim, replace: bool) -> None:
         """An upload adds; it overrides a corpus procedure, or puts text in place of a structured record, only
@@ -84,8 +140,9 @@ class IndexJobs:
         """Delete a procedure's uploads (one language or all): whatever they overrode is served again."""
         if not any(language in (None, u.language) for u in self._services.documents.uploaded(procedure_id)):
             raise UnknownUploadError(procedure_id)
-        return self._store_then_index("delete", procedure_id,
-                                      lambda: self._services.documents.remove_uploads(procedure_id, language))
+        job_id, _ = self._store_then_index("delete", procedure_id,
+                                           lambda: self._services.documents.remove_uploads(procedure_id, language))
+        return job_id
 
     def set_hidden(self, procedure_id: str, hidden: bool) -> str:
         """Hide a procedure from every answer and search (corpus and uploads), or show it again."""
@@ -96,12 +153,14 @@ class IndexJobs:
         if not hidden and procedure_id not in documents.hidden_procedures():
             raise UnknownProcedureError(procedure_id)
         change = documents.hide if hidden else documents.show
-        return self._store_then_index("hide" if hidden else "show", procedure_id, lambda: change(procedure_id))
+        job_id, _ = self._store_then_index("hide" if hidden else "show", procedure_id, lambda: change(procedure_id))
+        return job_id
 
     def hidden(self) -> list[str]:
         return sorted(self._services.documents.hidden_procedures())
 
-    def _store_then_index(self, kind: str, source: str, store: Callable[[], object]) -> str:
+    def _store_then_index(self, kind: str, source: str, store: Callable[[], object],
+                          extra_errors: list[dict[str, str]] | None = None) -> tuple[str, JobOutcome]:
         """Hold the single job place while the change is stored and indexed, so no re-index sees half of it."""
         job_id = self._services.jobs.start(kind)
         try:
@@ -109,10 +168,11 @@ class IndexJobs:
         except BaseException:
             self._services.jobs.finish(job_id, "failed", {}, [{"source": source, "message": "could not store"}])
             raise
-        self._run(job_id, full=False)
-        return job_id
+        return job_id, self._run(job_id, full=False, extra_errors=extra_errors or [])
 
-    def _run(self, job_id: str, full: bool) -> None:
+    def _run(self, job_id: str, full: bool, extra_errors: list[dict[str, str]] | None = None) -> JobOutcome:
+        """Index and record the outcome: `failed` when no new index went into service, `partial` when it did but
+        some sources (or catalogue lines) failed and kept their previous version, else `succeeded`."""
         jobs = self._services.jobs
         stop = threading.Event()
         threading.Thread(target=self._heartbeat, args=(job_id, stop), daemon=True).start()
@@ -121,34 +181,25 @@ class IndexJobs:
             report = self._index(job_id, full)
         except Exception as exc:
             logger.exception("event=index_job_failed job=%s", job_id)
-            jobs.finish(job_id, "failed", {}, [{"source": "", "message": _job_error(exc)}])
-            return
+            errors = [{"source": "", "message": _job_error(exc)}, *(extra_errors or [])]
+            jobs.finish(job_id, "failed", {}, errors)
+            return JobOutcome("failed", errors)
         finally:
             stop.set()
         self._services.retriever.expire()
         errors = [{"source": source, "message": reason} for source, reason in sorted(report.failed.items())]
-        jobs.finish(job_id, "succeeded", report.counts, errors)
-        logger.info("event=index_job_done job=%s switched=%s counts=%s", job_id, report.switched, report.counts)
+        errors += extra_errors or []
+        status = "partial" if errors else "succeeded"
+        jobs.finish(job_id, status, report.counts, errors)
+        logger.info("event=index_job_done job=%s status=%s switched=%s counts=%s", job_id, status, report.switched,
+                    report.counts)
+        return JobOutcome(status, errors, report)
 
     def _index(self, job_id: str, full: bool) -> IndexReport:
-        self._write_uploads()
         services = self._services
-        roots = [services.settings.corpus_dir, self._uploads]
-        return run_index(roots, services.embedder, services.index, self._options, full=full,
-                         on_progress=lambda done, total: services.jobs.progress(job_id, done, total),
-                         removed=frozenset(services.documents.hidden_procedures()))
-
-    def _write_uploads(self) -> None:
-        """The uploads folder mirrors the database, so whichever replica runs the job indexes the same files."""
-        staging = self._uploads.with_name("uploads.staging")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        for upload in self._services.documents.uploads():
-            target = staging / upload.procedure_id / f"{upload.language}{PurePath(upload.filename).suffix.lower()}"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(upload.content)
-        shutil.rmtree(self._uploads, ignore_errors=True)
-        staging.rename(self._uploads)
+        return index_stored_sources(services.settings.corpus_dir, self._uploads, services.documents,
+                                    services.embedder, services.index, self._options, full=full,
+                                    on_progress=lambda done, total: services.jobs.progress(job_id, done, total))
 
     def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
         # A few beats per stale window, so a live job is never taken for a dead one.

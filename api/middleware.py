@@ -23,17 +23,23 @@ class BodyLimitMiddleware:
     read for a chunked body) or when it has not all arrived within BODY_TIMEOUT_SECONDS."""
 
     def __init__(self, app: ASGIApp, upload_limit: int, upload_paths: tuple[str, ...] = ("/v1/admin/documents",),
-                 body_timeout: float = BODY_TIMEOUT_SECONDS) -> None:
+                 body_timeout: float = BODY_TIMEOUT_SECONDS,
+                 catalogue_limit: int = 0, catalogue_path: str = "/v1/admin/catalogue") -> None:
         self.app = app
         self.upload_limit = upload_limit + MULTIPART_OVERHEAD
         self.upload_paths = upload_paths
         self.body_timeout = body_timeout
+        # A whole catalogue file is larger than any one document.
+        self.catalogue_limit = max(catalogue_limit, upload_limit) + MULTIPART_OVERHEAD
+        self.catalogue_path = catalogue_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
-        limit = self.upload_limit if scope.get("path", "").startswith(self.upload_paths) else JSON_BODY_LIMIT
+        path = scope.get("path", "")
+        limit = (self.catalogue_limit if path == self.catalogue_path
+                 else self.upload_limit if path.startswith(self.upload_paths) else JSON_BODY_LIMIT)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _refuse(send, 413, "too_large", f"the request body is over the limit of {limit} bytes")

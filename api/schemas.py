@@ -83,9 +83,10 @@ class SearchResponse(BaseModel):
 class ProcedureSummary(BaseModel):
     procedure_id: str
     title: str
-    category: str
-    administration: str
+    category: str  # "uncategorized" for a document or catalogue line that names none
+    administration: str  # "" when the source does not name it
     languages: list[str]
+    structured: bool = True  # false: a text-only document, answered from its passages
 
 
 class ProcedureList(BaseModel):
@@ -120,7 +121,9 @@ class Job(BaseModel):
     job_id: str
     kind: str
     full: bool
-    status: Literal["queued", "running", "succeeded", "failed"]
+    # partial: a new index went into service, but some sources (or catalogue lines) failed and kept their previous
+    # version; each is named in `errors`.
+    status: Literal["queued", "running", "succeeded", "partial", "failed"]
     progress: Progress
     counts: dict[str, int]
     errors: list[JobError]
@@ -141,6 +144,19 @@ class DocumentIndexed(BaseModel):
 
 class HiddenList(BaseModel):
     procedures: list[str]
+
+
+class LineError(BaseModel):
+    line: int
+    message: str
+
+
+class CatalogueImported(BaseModel):
+    job_id: str
+    status: Literal["succeeded", "partial"]
+    counts: dict[str, int]  # added, changed, unchanged, removed, kept_missing, bad_lines
+    removed: list[str]  # "id.lang" removed by prune
+    errors: list[LineError]
 
 
 class NotFoundQuestion(BaseModel):

@@ -52,10 +52,11 @@ def search(
             "title": stored.record.title if stored else best.metadata.get("title", ""),
             "language": stored.record.lang if stored else best.metadata.get("language", ""),
             "category": best.metadata.get("category", ""),
-            "administration": stored.record.administration if stored else best.metadata.get("administration", ""),
+            "administration": (stored.record.administration or "") if stored
+            else best.metadata.get("administration", ""),
             "score": round(candidate.score, 6),
             "snippet": best.text[:300],
-            "url": str(stored.record.source_url) if stored else best.metadata.get("source_url", ""),
+            "url": str(stored.record.source_url or "") if stored else best.metadata.get("source_url", ""),
         })
     # The echo is redacted like everything else the service hands on: proxies and browser histories keep it.
     return {"query": redact(q), "language": language, "results": results}
@@ -70,11 +71,13 @@ def list_procedures(services: ServicesDep, category: str | None = None,
     for (procedure_id, language), stored in sorted(services.catalog.records().items()):
         if category and stored.record.category != category:
             continue
-        entry = by_id.setdefault(procedure_id, {"procedure_id": procedure_id, "languages": []})
+        entry = by_id.setdefault(procedure_id, {"procedure_id": procedure_id, "languages": [], "structured": False})
         entry["languages"].append(language)
+        # Structured when any language's record states a field a citizen asks about; otherwise text-only.
+        entry["structured"] = entry["structured"] or stored.record.structured
         if language == lang or "title" not in entry:
-            entry.update(title=stored.record.title, category=stored.record.category,
-                         administration=stored.record.administration)
+            entry.update(title=stored.record.title, category=stored.record.category or "uncategorized",
+                         administration=stored.record.administration or "")
     return {"procedures": list(by_id.values())}
 
 

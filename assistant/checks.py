@@ -132,7 +132,7 @@ def check_final_answer(answer: str, cited: list[StoredRecord], official: Officia
              for url in (r.source_url, r.online_service.url if r.online_service else None) if url}
     # Amounts: a fee, or a figure the record states (an income ceiling, a capital); never one from elsewhere.
     stated = fold("\n".join(f"{c.record.model_dump_json(exclude={'aliases'})}\n{c.body}" for c in cited))
-    fees = {_number(f"{fee.amount_mad:.2f}") for r in records for fee in r.fees}
+    fees = {_number(f"{fee.amount_mad:.2f}") for r in records for fee in r.fees or []}
     fees |= {_number(n) for n in re.findall(r"\d[\d\s.,]*", stated)}
     result = CheckResult(answer)
     result.text = _mask(result, result.text, URL, lambda m: _url_host(m) in hosts or official.host_allowed(_url_host(m)))

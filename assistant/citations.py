@@ -16,7 +16,7 @@ def citation_for(catalog: RecordCatalog, procedure_id: str, language: str, n: in
         return None
     record = stored.record
     return Citation(n=n, procedure_id=procedure_id, title=record.title, language=record.lang,
-                    url=str(record.source_url), snippet=snippet(stored), stored=stored)
+                    url=str(record.source_url or ""), snippet=snippet(stored), stored=stored)
 
 
 def snippet(stored: StoredRecord) -> str:
@@ -26,7 +26,8 @@ def snippet(stored: StoredRecord) -> str:
 
 
 def record_text(stored: StoredRecord | None) -> str:
-    """A record as the model reads it: its structured fields, then its body."""
+    """A record as the model reads it: its structured fields, then its body. Provenance stays out: it is for
+    people checking the record, and its dates are no evidence for an answer."""
     if stored is None:
         return ""
-    return f"{stored.record.model_dump_json(exclude={'aliases'})}\n{stored.body}"
+    return f"{stored.record.model_dump_json(exclude={'aliases', 'field_sources'})}\n{stored.body}"

@@ -17,6 +17,7 @@ from assistant.passages import Passage, body_sentences, select_passages, stem, s
 from assistant.resources import load_data
 from assistant.situations import Situation
 from assistant.text import fold, folded_phrases, keyword_tokens, padded_words, words
+from core.records import ProcedureRecord
 
 INTENTS = ("documents", "fees", "delay", "where", "online", "validity", "conditions")
 # What a general question gets after its lead: the essentials a person needs to act.
@@ -91,7 +92,13 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     intro = t["intro"].format(title=record.title, n=marker)
     composed = Composed("")
     blocks: list[str] = []
-    if intents:
+    if not record.structured:
+        # A text-only document (no recognised sections): its best passages, else its opening text, answer; a part
+        # asked for is said to be missing.
+        opening = _first_sentences(re.sub(r"^##.*$", "", stored.body, flags=re.MULTILINE), 3)
+        blocks.append(f"{intro} — {_quote(situational or passages) or opening}")
+        blocks += [_part(i, stored, t, ask, composed) for i in intents]
+    elif intents:
         blocks.append(f"{intro} — {_part(intents[0], stored, t, ask, composed)}")
         blocks += [_part(i, stored, t, ask, composed) for i in intents[1:]]
         extra = situational or strong[:1]
@@ -101,14 +108,25 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     else:
         blocks.append(f"{intro} — " + " ".join(_part(p, stored, t, ask, composed) for p in GENERAL_LEAD))
     rest = [p for s in situations for p in s.parts] if situations else ([] if intents else list(GENERAL))
-    for part in dict.fromkeys(rest):
-        if part not in composed.shown:
+    for part in dict.fromkeys(rest if record.structured else []):
+        if part not in composed.shown and _stated(record, part):
             blocks.append(_part(part, stored, t, ask, composed))
     if record.notes and NOTES_FOR & set(intents):
         blocks.append(t["notes"].format(notes=_first_sentences(record.notes, 1)))
-    blocks.append(t["source"].format(date=record.last_reviewed.isoformat()))
+    blocks.append(t["source"].format(date=record.last_reviewed.isoformat()) if record.last_reviewed
+                  else t["source_undated"])
     composed.text = "\n\n".join(b for b in blocks if b)
     return composed
+
+
+def _stated(record: ProcedureRecord, part: str) -> bool:
+    """Whether the record states a part (a document-made record may not): unstated parts are only mentioned
+    when asked for."""
+    if part == "online":
+        return True  # "no online service in the record" is itself useful
+    if part == "conditions":
+        return True
+    return getattr(record, part, None) is not None
 
 
 def _quote(passages: list[Passage]) -> str:
@@ -139,7 +157,7 @@ def _part(intent: str, stored: StoredRecord, t: dict[str, str], ask: Ask, compos
     composed.shown.add(intent)
     record = stored.record
     if intent == "documents":
-        if not record.documents:
+        if not record.documents:  # None: not in the source; [] cannot be a corpus record
             return t["documents"] + " " + t["not_stated"]
         return t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents)
     if intent == "fees":
@@ -161,6 +179,8 @@ def _with_sentence(line: str, sentence: str) -> str:
 
 def _fees(stored: StoredRecord, t: dict[str, str]) -> str:
     fees = stored.record.fees
+    if fees is None:
+        return t["not_stated"]
     if not fees:
         return t["fees_unknown"]
     if all(f.amount_mad == 0 for f in fees):

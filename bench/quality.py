@@ -115,6 +115,7 @@ def evaluate_facts(pipeline: AnswerPipeline, facts: list[dict[str, Any]]) -> dic
         lead = answer.split("\n\n", 1)[0]
         per_form[item["form"]].append({
             "recall": sum(found) / len(found), "situational": item.get("situation") is not None,
+            "right": context.status == "answered" and context.chosen_id == item["procedure"],
             "leads": any(has_fact(lead, fact) for fact in item["facts"]), "words": len(answer.split())})
         if not all(found):
             misses.append({"form": item["form"], "q": item["q"], "procedure": item["procedure"],
@@ -129,6 +130,9 @@ def evaluate_facts(pipeline: AnswerPipeline, facts: list[dict[str, Any]]) -> dic
             "form": form, "questions": len(results),
             "fact_recall": statistics.fmean(r["recall"] for r in results) if results else None,
             "situational_recall": statistics.fmean(r["recall"] for r in situational) if situational else None,
+            # The composer alone: recall where the right procedure was answered.
+            "recall_when_right": (statistics.fmean(r["recall"] for r in results if r["right"])
+                                  if any(r["right"] for r in results) else None),
             "leads": statistics.fmean(r["leads"] for r in results) if results else None,
             "words_p50": statistics.median(words) if words else None,
             "words_p95": words[min(len(words) - 1, int(0.95 * len(words)))] if words else None,

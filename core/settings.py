@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     index_name: str = "sahla"
 
     max_file_bytes: int = Field(default=5_000_000, gt=0)  # the largest source file, indexed or uploaded
+    max_catalogue_bytes: int = Field(default=50_000_000, gt=0)  # a catalogue file (JSON Lines) uploaded
     max_message_chars: int = Field(default=2000, gt=0, le=20_000)
     chunk_size: int = Field(default=900, ge=200, le=8000)
     chunk_overlap: int = Field(default=120, ge=0, le=2000)

@@ -24,17 +24,21 @@ CARD_LABELS = {
 
 
 def record_card(record: ProcedureRecord) -> str:
-    """The structured record as one short passage, so a short question meets the record's own vocabulary."""
+    """The structured record as one short passage, so a short question meets the record's own vocabulary.
+    A field the source does not state has no line: the card never says more than the source."""
     labels = CARD_LABELS[record.lang]
-    fees = "; ".join(f"{f.label}: {f.amount_mad:g} MAD" for f in record.fees) or labels["free"]
-    lines = [
-        record.title,
-        f"{labels['aliases']}: {', '.join(record.aliases)}",
-        f"{labels['documents']}: {'; '.join(record.documents)}",
-        f"{labels['fees']}: {fees}",
-        f"{labels['delay']}: {record.delay}",
-        f"{labels['where']}: {record.where}",
-    ]
+    lines = [record.title]
+    if record.aliases:
+        lines.append(f"{labels['aliases']}: {', '.join(record.aliases)}")
+    if record.documents:
+        lines.append(f"{labels['documents']}: {'; '.join(record.documents)}")
+    if record.fees is not None:
+        fees = "; ".join(f"{f.label}: {f.amount_mad:g} MAD" for f in record.fees) or labels["free"]
+        lines.append(f"{labels['fees']}: {fees}")
+    if record.delay:
+        lines.append(f"{labels['delay']}: {record.delay}")
+    if record.where:
+        lines.append(f"{labels['where']}: {record.where}")
     if record.online_service:
         lines.append(f"{labels['online']}: {record.online_service.name} ({record.online_service.url})")
     return "\n".join(lines)
@@ -47,11 +51,12 @@ def chunk_document(doc: SourceDocument, chunk_size: int, chunk_overlap: int) -> 
     }
     chunks: list[Chunk] = []
     if doc.record is not None:
-        # The card carries the whole structured record and body, so every replica reads records from the index
-        # it searches, never from a local copy that could disagree with it.
+        # The card carries the whole record and body, so every replica reads records from the index it searches,
+        # never from a local copy that could disagree with it. Every document has one, text-only ones too
+        # (`structured` false): that is how the listing, the status and the composer find them.
         chunks.append(Chunk(f"{doc.key}#card", record_card(doc.record), {
-            **base, "section": "card", "kind": "card",
-            "record": doc.record.model_dump_json(), "body": doc.body,
+            **base, "section": "card", "kind": "card", "structured": doc.record.structured,
+            "record": doc.record.model_dump_json(exclude_none=True), "body": doc.body,
         }))
     header_splitter = MarkdownHeaderTextSplitter([("##", "section")], strip_headers=True)
     size_splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)

@@ -6,6 +6,7 @@ a reason a person can act on.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -18,9 +19,12 @@ import yaml
 from pydantic import ValidationError
 
 from core.langid import classify
-from core.records import LANGUAGES, SLUG, ProcedureRecord, missing_sections
+from core.records import FIELD_NAMES, LANGUAGES, SLUG, CorpusRecord, FieldSource, ProcedureRecord, missing_sections
+from ingestion.fields import extract_fields
 
 SUPPORTED_SUFFIXES = (".md", ".html", ".htm", ".pdf", ".docx")
+# What the indexer reads: the upload types, and one catalogue entry per file as the import stores it.
+INDEXED_SUFFIXES = (*SUPPORTED_SUFFIXES, ".json")
 # A DOCX is a zip: refuse archives that inflate past this before a parser expands them in memory.
 MAX_DOCX_INFLATED_BYTES = 50_000_000
 MAX_PDF_PAGES = 300
@@ -39,17 +43,18 @@ class SourceDocument:
     title: str
     body: str  # Markdown, sections as "## Heading"
     metadata: dict[str, Any]  # category, administration, source_url for every chunk
-    record: ProcedureRecord | None = None
+    record: ProcedureRecord | None = None  # every loaded document has one; possibly text-only (no fields found)
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_document(path: Path, key: str, max_bytes: int, data: bytes | None = None) -> SourceDocument:
+def load_document(path: Path, key: str, max_bytes: int, data: bytes | None = None,
+                  today: dt.date | None = None) -> SourceDocument:
     """Read one file and turn it into a SourceDocument, or raise LoadError."""
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    if suffix not in INDEXED_SUFFIXES:
         raise LoadError(f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
     if data is None:
         size = path.stat().st_size
@@ -63,6 +68,10 @@ def load_document(path: Path, key: str, max_bytes: int, data: bytes | None = Non
     digest = content_hash(data)
     if suffix == ".md":
         return _load_markdown(path, key, digest, data)
+    if suffix == ".json":
+        from ingestion.catalogue import load_entry  # the catalogue builds on this module
+
+        return load_entry(data, key, digest)
     if suffix in (".html", ".htm"):
         title, body = _html_text(data)
     elif suffix == ".pdf":
@@ -70,9 +79,27 @@ def load_document(path: Path, key: str, max_bytes: int, data: bytes | None = Non
     else:
         title, body = _docx_text(data)
     procedure_id, language = _identity_from_path(path, body)
+    return document_from_text(key, digest, procedure_id, language, title or procedure_id.replace("-", " ").capitalize(),
+                              body, today or dt.date.today())
+
+
+def document_from_text(key: str, digest: str, procedure_id: str, language: str, title: str, body: str,
+                       today: dt.date) -> SourceDocument:
+    """A document's record holds the fields its sections state (none at all makes it text-only), each with the
+    document as its source and the day it was read."""
+    if language not in LANGUAGES:
+        raise LoadError(f"language {language!r} is not served; name the file <id>.<fr|ar|en>{Path(key).suffix}")
+    fields = extract_fields(body, language, key, today)
+    try:
+        record = ProcedureRecord.model_validate({
+            "id": procedure_id, "lang": language, "title": title[:300], **fields.values,
+            "field_sources": {"title": FieldSource(source=key, date=today, via="document title"), **fields.sources},
+        })
+    except ValidationError as exc:
+        raise LoadError("; ".join(_describe(e) for e in exc.errors()[:5])) from exc
     return SourceDocument(
-        key=key, content_hash=digest, procedure_id=procedure_id, language=language,
-        title=title or procedure_id.replace("-", " ").capitalize(), body=body,
+        key=key, content_hash=digest, procedure_id=procedure_id, language=language, title=record.title,
+        body=fields.body or body, record=record,
         metadata={"category": "uncategorized", "administration": "", "source_url": ""},
     )
 
@@ -88,8 +115,9 @@ def _decode(data: bytes) -> str:
         raise LoadError(f"not UTF-8 text (invalid byte at offset {exc.start})") from exc
 
 
-def parse_record(text: str) -> tuple[ProcedureRecord, str]:
-    """Split and validate a house-format record; LoadError names the first problem."""
+def parse_record(text: str) -> tuple[CorpusRecord, str]:
+    """Split and validate a house-format record against the corpus spec's complete shape; LoadError names the first
+    problem."""
     match = _FRONT_MATTER.match(text)
     if not match:
         raise LoadError("no YAML front-matter (the file must start with a line '---')")
@@ -102,7 +130,7 @@ def parse_record(text: str) -> tuple[ProcedureRecord, str]:
     if not isinstance(front, dict):
         raise LoadError("front-matter is not a mapping of keys to values")
     try:
-        record = ProcedureRecord.model_validate(front)
+        record = CorpusRecord.model_validate(front)
     except ValidationError as exc:
         raise LoadError("front-matter: " + "; ".join(_describe(e) for e in exc.errors()[:5])) from exc
     return record, match.group(2)
@@ -127,6 +155,10 @@ def _load_markdown(path: Path, key: str, digest: str, data: bytes) -> SourceDocu
     missing = missing_sections(record.lang, body)
     if missing:
         raise LoadError("missing sections: " + ", ".join(f"'## {m}'" for m in missing))
+    # Every field of a corpus file was read from its front-matter, as reviewed on its review date.
+    provenance = FieldSource(source=key, date=record.last_reviewed, via="front-matter")
+    record.field_sources = {name: provenance for name in ("title", *record.model_fields_set)
+                            if name in FIELD_NAMES or name == "title"} | record.field_sources
     return SourceDocument(
         key=key, content_hash=digest, procedure_id=record.id, language=record.lang, title=record.title,
         body=body, record=record,
@@ -169,6 +201,8 @@ def _pdf_text(data: bytes) -> tuple[str, str]:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise LoadError("PDF has no extractable text (a scanned image needs OCR first)")
+    if title.strip().lower() in ("untitled", "anonymous"):  # PDF makers' placeholders, not titles
+        title = ""
     return title or text.splitlines()[0][:120], text
 
 

@@ -14,7 +14,7 @@ from chromadb.api.models.Collection import Collection
 from core.embedders import Embedder
 from core.index_store import ChromaIndex, Chunk, IndexMismatchError, IndexUnavailableError, iter_records
 from ingestion.chunking import CHUNKING_VERSION, chunk_document
-from ingestion.loaders import SUPPORTED_SUFFIXES, LoadError, SourceDocument, load_document
+from ingestion.loaders import INDEXED_SUFFIXES, LoadError, SourceDocument, load_document
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def discover_sources(roots: Iterable[Path]) -> dict[str, Path]:
         if not root.is_dir():
             raise FileNotFoundError(f"no such folder: {root}")
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith("."):
+            if path.is_file() and path.suffix.lower() in INDEXED_SUFFIXES and not path.name.startswith("."):
                 found[f"{root.name}/{path.relative_to(root).as_posix()}"] = path
     return found
 
@@ -69,12 +69,15 @@ def indexed_sources(index: ChromaIndex) -> tuple[Collection | None, dict[str, st
         collection = index.active_collection()
     except IndexUnavailableError:
         return None, {}
-    # A source chunked by another version of the chunker counts as changed.
-    hashes = {
-        m["source_key"]: m["source_hash"] if m.get("chunking") == CHUNKING_VERSION else "stale"
-        for _, _, m, _ in iter_records(collection, embeddings=False)
-    }
-    return collection, hashes
+    # A source chunked by another version of the chunker counts as changed; so does one without a record card
+    # (a document indexed before every document had one): only it is embedded again, not the whole corpus.
+    hashes: dict[str, str] = {}
+    carded: set[str] = set()
+    for _, _, m, _ in iter_records(collection, embeddings=False):
+        hashes[m["source_key"]] = m["source_hash"] if m.get("chunking") == CHUNKING_VERSION else "stale"
+        if m.get("kind") == "card":
+            carded.add(m["source_key"])
+    return collection, {key: value if key in carded else "stale" for key, value in hashes.items()}
 
 
 def _previous_index(index: ChromaIndex, full: bool) -> tuple[Collection | None, dict[str, str]]:

@@ -22,15 +22,23 @@ def index_status(settings: Settings) -> dict[str, Any]:
     sources: set[str] = set()
     procedures: set[str] = set()
     languages: Counter[str] = Counter()
+    records: dict[str, bool] = {}  # procedure -> structured in any language
     chunks = 0
     for _, _, metadata, _ in iter_records(collection, embeddings=False):
         chunks += 1
         sources.add(metadata.get("source_key", ""))
         procedures.add(metadata.get("procedure_id", ""))
         languages[metadata.get("language", "?")] += 1
+        if metadata.get("kind") == "card":
+            # Cards of indexes built before `structured` existed are corpus records: structured.
+            pid = str(metadata.get("procedure_id", ""))
+            records[pid] = records.get(pid, False) or bool(metadata.get("structured", True))
+    structured = sum(records.values())
     status.update({
         "embedder": f"{pointer.get('embedder')} ({pointer.get('dimension')} dims)",
-        "sources": len(sources), "procedures": len(procedures), "chunks": chunks,
+        "sources": len(sources), "procedures": len(procedures),
+        "procedures structured": structured, "procedures text-only": len(records) - structured,
+        "chunks": chunks,
         "chunks by language": ", ".join(f"{k}={v}" for k, v in sorted(languages.items())),
     })
     return status

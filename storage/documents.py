@@ -1,6 +1,8 @@
-"""Uploaded documents and hidden corpus procedures. The database holds the uploaded bytes, so any replica can
-write them out and index them. An upload only ever adds or overrides; removing it brings back whatever it
-overrode. Hiding a procedure is a separate row (`deleted`), set and cleared only by explicit admin actions."""
+"""Uploaded documents, catalogue entries and hidden corpus procedures. The database holds the uploaded bytes, so
+any replica can write them out and index them. An upload only ever adds or overrides; removing it brings back
+whatever it overrode. Hiding a procedure is a separate row (`deleted`), set and cleared only by explicit admin
+actions. A catalogue entry is an upload whose file name is `catalogue/<source>/<id>.<lang>.json`: one per procedure
+and language, like any upload, so an import and a document upload for the same procedure replace each other."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 
 from storage.database import Database
 from storage.models import Document, utcnow
@@ -41,6 +43,10 @@ class DocumentStore:
             session.add(Document(id=secrets.token_hex(8), procedure_id=procedure_id, language=language,
                                  filename=filename, content=content, sha256=hashlib.sha256(content).hexdigest(),
                                  deleted=False, created_at=utcnow()))
+
+    def remove_upload(self, procedure_id: str, language: str) -> None:
+        """Drop the upload of one procedure and language (a replacement that could not be indexed)."""
+        self.remove_uploads(procedure_id, language)
 
     def remove_uploads(self, procedure_id: str, language: str | None = None) -> int:
         """Delete the procedure's uploads (one language or all); returns how many went."""
@@ -85,3 +91,34 @@ class DocumentStore:
     def hidden_procedures(self) -> set[str]:
         with self._db.session() as session:
             return set(session.scalars(select(Document.procedure_id).where(Document.deleted.is_(True))))
+
+    def upload_for(self, procedure_id: str, language: str) -> Upload | None:
+        """The current upload of this procedure and language, if any (to put it back if its replacement fails)."""
+        with self._db.session() as session:
+            row = session.scalars(select(Document).where(
+                Document.procedure_id == procedure_id, Document.language == language,
+                Document.deleted.is_(False))).first()
+            return Upload(row.procedure_id, row.language or "", row.filename or "", row.content or b"") if row else None
+
+    def catalogue_hashes(self, source: str) -> dict[tuple[str, str], str]:
+        """(procedure_id, language) -> sha256 of every entry this catalogue source imported."""
+        with self._db.session() as session:
+            rows = session.execute(select(Document.procedure_id, Document.language, Document.sha256).where(
+                Document.deleted.is_(False), Document.filename.like(f"{catalogue_prefix(source)}%")))
+            return {(pid, lang or ""): sha or "" for pid, lang, sha in rows}
+
+    def put_catalogue_entry(self, source: str, procedure_id: str, language: str, content: bytes) -> None:
+        self.save_upload(procedure_id, language, f"{catalogue_prefix(source)}{procedure_id}.{language}.json", content)
+
+    def remove_catalogue_entries(self, source: str, identities: list[tuple[str, str]]) -> None:
+        """Delete these entries of the source; a corpus file for the same procedure serves again."""
+        if not identities:
+            return
+        with self._db.session() as session:
+            session.execute(delete(Document).where(
+                Document.filename.like(f"{catalogue_prefix(source)}%"),
+                tuple_(Document.procedure_id, Document.language).in_(identities)))
+
+
+def catalogue_prefix(source: str) -> str:
+    return f"catalogue/{source}/"

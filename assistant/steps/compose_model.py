@@ -68,7 +68,7 @@ def _checker(citations: list[Citation]) -> partial:  # type: ignore[type-arg]
     hosts = {_host(str(url)) for r in records.values()
              for url in (r.source_url, r.online_service.url if r.online_service else None) if url}
     return partial(check_answer, sources=sources, citation_count=len(citations), record_hosts=hosts,
-                   fees_by_marker={n: {fee.amount_mad for fee in r.fees} for n, r in records.items()})
+                   fees_by_marker={n: {fee.amount_mad for fee in r.fees or []} for n, r in records.items()})
 
 
 def model_messages(context: AnswerContext, citations: list[Citation]) -> list[dict[str, str]]:

@@ -47,5 +47,5 @@ def _has(stored: StoredRecord, part: str) -> bool:
     if part == "online":
         return record.online_service is not None
     if part == "fees":
-        return bool(record.fees)
+        return record.fees is not None
     return bool(getattr(record, part, None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -96,3 +97,24 @@ def test_killing_a_rebuild_leaves_the_previous_index_answering(tmp_path: Path) -
     run_index([small], embedder, reader, IndexOptions(), full=True)
     assert len(reader._generation_names()) == 1
     assert np.isclose(np.linalg.norm(embedder.embed_query("x")), 1.0, atol=1e-3)
+
+
+def test_import_names_bad_lines_imports_the_rest_and_status_counts_structured_and_text_only(tmp_path: Path) -> None:
+    from tests.ingestion.documents import HTML_NO_SECTIONS
+    from tests.ingestion.test_catalogue import corpus_lines, jsonl
+
+    corpus = tmp_path / "corpus"
+    (corpus / "procedures" / "guichet-artisans").mkdir(parents=True)
+    (corpus / "procedures" / "guichet-artisans" / "fr.html").write_text(HTML_NO_SECTIONS, encoding="utf-8")
+    catalogue = tmp_path / "catalogue.jsonl"
+    catalogue.write_bytes(jsonl(corpus_lines(5)) + b"{broken\n")
+    env = {"SAHLA_CORPUS_DIR": str(corpus)}
+    result = run_cli(["import", str(catalogue)], tmp_path / "data", **env)
+    assert result.returncode == 1, result.stderr  # a bad line: named, and the exit code says so
+    assert "line 6" in result.stdout and "not valid JSON" in result.stdout
+    assert "Catalogue import" in result.stdout
+    again = run_cli(["import", str(catalogue)], tmp_path / "data", **env)
+    assert "no change" in again.stdout  # nothing changed: nothing embedded
+    status = run_cli(["status"], tmp_path / "data", **env)
+    assert re.search(r"procedures structured\s*│\s*2", status.stdout), status.stdout
+    assert re.search(r"procedures text-only\s*│\s*1", status.stdout), status.stdout

@@ -73,3 +73,12 @@ def test_markup_in_a_record_is_shown_as_text_and_runs_nothing(page: Page, web_se
     french.locator("dd").first.hover()
     assert page.evaluate("() => window.__sahlaXss") is None
     expect(page.locator("#record-columns .column[data-lang=ar]")).to_contain_text("البطاقة غير متوفرة بهذه اللغة.")
+
+
+def test_the_record_view_shows_where_each_field_came_from(page: Page, web_server: WebServer) -> None:
+    page.goto(f"{web_server.url}/console#p=passeport-biometrique")
+    french = page.locator("#record-columns .column[data-lang=fr]")
+    expect(french.locator("h3")).to_have_text("Passeport biométrique")
+    french.get_by_text("D'où vient chaque champ").click()
+    fees = french.locator(".field-source[data-field=fees]")
+    expect(fees).to_contain_text("corpus/procedures/passeport-biometrique/fr.md (2026-11-20) · front-matter")

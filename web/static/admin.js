@@ -7,7 +7,8 @@ const POLL_MS = 300;
 const LANGUAGE_NAMES = { fr: "Français", ar: "العربية", en: "English", darija: "Darija", amazigh: "Amazigh" };
 const STATUS_NAMES = { answered: "Répondu", not_found: "Non trouvé", out_of_scope: "Hors sujet", refused: "Refusé" };
 const STATUS_COLOURS = { answered: "#1e6b34", not_found: "#8a5300", out_of_scope: "#545454", refused: "#b3261e" };
-const JOB_STATUS = { queued: "En attente", running: "En cours", succeeded: "Terminée", failed: "Échec" };
+const JOB_STATUS = { queued: "En attente", running: "En cours", succeeded: "Terminée", partial: "Terminée avec erreurs", failed: "Échec" };
+const FINISHED = new Set(["succeeded", "partial", "failed"]);
 
 const $ = (id) => document.getElementById(id);
 let adminKey = sessionStorage.getItem(KEY_STORAGE) || "";
@@ -123,6 +124,28 @@ async function upload(event) {
   }
 }
 
+// A catalogue file (JSON Lines, docs/catalogue.md): bad lines are named, the others imported.
+async function importCatalogue(event) {
+  event.preventDefault();
+  const file = $("catalogue-file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  form.append("prune", $("catalogue-prune").checked ? "true" : "false");
+  $("catalogue-status").textContent = "Import et indexation…";
+  try {
+    const body = await admin("/catalogue", { method: "POST", body: form });
+    const c = body.counts;
+    const lines = body.errors.slice(0, 20).map((e) => `ligne ${e.line} : ${e.message}`).join(" ; ");
+    $("catalogue-status").textContent = `Importé : ${c.added} ajoutées, ${c.changed} modifiées, ${c.unchanged} inchangées, `
+      + `${c.removed} retirées, ${c.bad_lines} lignes refusées${lines ? ` (${lines})` : ""}.`;
+    $("catalogue").reset();
+    loadJobs({ follow: false });
+  } catch (error) {
+    $("catalogue-status").textContent = `Refusé : ${error.message}`;
+  }
+}
+
 async function removeDocument(event) {
   event.preventDefault();
   const id = $("delete-id").value.trim();
@@ -182,7 +205,7 @@ function showProgress(job) {
   }
   const files = total ? ` ${done} / ${total} fichiers` : "";
   let text = `${JOB_STATUS[job.status] || job.status} :${files}`;
-  if (job.status === "succeeded" || job.status === "failed") {
+  if (FINISHED.has(job.status)) {
     const c = job.counts || {};
     text += ` — ${c.added || 0} ajoutés, ${c.updated || 0} mis à jour, ${c.deleted || 0} supprimés, ${c.unchanged || 0} inchangés, ${c.failed || 0} en échec.`;
   }
@@ -198,7 +221,7 @@ async function watchJob(jobId) {
       const job = await admin(`/jobs/${encodeURIComponent(jobId)}`);
       if (watching !== jobId) return;
       showProgress(job);
-      if (job.status === "succeeded" || job.status === "failed") break;
+      if (FINISHED.has(job.status)) break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } catch (error) {
@@ -249,6 +272,7 @@ $("signin").addEventListener("submit", (event) => { event.preventDefault(); sign
 $("signout").addEventListener("click", () => signOut("Vous êtes déconnecté."));
 $("refresh-stats").addEventListener("click", loadStats);
 $("upload").addEventListener("submit", upload);
+$("catalogue").addEventListener("submit", importCatalogue);
 $("delete").addEventListener("submit", removeDocument);
 $("hide").addEventListener("submit", (event) => { event.preventDefault(); setHidden($("hide-id").value.trim(), true); });
 $("reindex").addEventListener("submit", startReindex);

@@ -12,15 +12,18 @@ const LABELS = {
   fr: { administration: "Administration", audience: "Public", documents: "Pièces à fournir", fees: "Frais",
     free: "Gratuit", currency: "MAD", delay: "Délai", validity: "Validité", where: "Où s'adresser",
     online: "Service en ligne", none: "Aucun", legal: "Base légale", source: "Source officielle",
-    reviewed: "vérifiée le", notes: "Remarques", body: "Texte complet de la fiche", missing: "Fiche absente dans cette langue." },
+    reviewed: "vérifiée le", notes: "Remarques", body: "Texte complet de la fiche", missing: "Fiche absente dans cette langue.",
+    not_stated: "Non précisé dans la source", provenance: "D'où vient chaque champ" },
   ar: { administration: "الإدارة", audience: "الفئة المعنية", documents: "الوثائق المطلوبة", fees: "الرسوم",
     free: "مجانا", currency: "درهم", delay: "الآجال", validity: "مدة الصلاحية", where: "الجهة المختصة",
     online: "الخدمة الإلكترونية", none: "لا توجد", legal: "السند القانوني", source: "المصدر الرسمي",
-    reviewed: "تمت المراجعة في", notes: "ملاحظات", body: "النص الكامل للبطاقة", missing: "البطاقة غير متوفرة بهذه اللغة." },
+    reviewed: "تمت المراجعة في", notes: "ملاحظات", body: "النص الكامل للبطاقة", missing: "البطاقة غير متوفرة بهذه اللغة.",
+    not_stated: "غير مذكور في المصدر", provenance: "مصدر كل حقل" },
   en: { administration: "Administration", audience: "Audience", documents: "Documents", fees: "Fees",
     free: "Free", currency: "MAD", delay: "Processing time", validity: "Validity", where: "Where to apply",
     online: "Online service", none: "None", legal: "Legal basis", source: "Official source",
-    reviewed: "reviewed on", notes: "Notes", body: "Full text of the record", missing: "No record in this language." },
+    reviewed: "reviewed on", notes: "Notes", body: "Full text of the record", missing: "No record in this language.",
+    not_stated: "Not stated in the source", provenance: "Where each field came from" },
 };
 
 const AUDIENCES = {
@@ -110,21 +113,40 @@ function recordColumn(lang, record) {
     column.append(h("p", { class: "muted", text: t.missing }));
     return column;
   }
-  const list = (values) => values.length ? h("ul", null, values.map((v) => h("li", { dir: "auto", text: v }))) : h("p", { text: t.none });
-  const fees = record.fees.length && record.fees.every((f) => f.amount_mad === 0) ? h("p", { text: t.free })
+  // A record from an uploaded document or a catalogue line may lack any field: null means "not in the source".
+  const missing = () => h("span", { class: "muted", text: t.not_stated });
+  const list = (values) => values == null ? missing()
+    : values.length ? h("ul", null, values.map((v) => h("li", { dir: "auto", text: v }))) : h("p", { text: t.none });
+  const fees = record.fees == null ? missing()
+    : record.fees.length && record.fees.every((f) => f.amount_mad === 0) ? h("p", { text: t.free })
     : list(record.fees.map((f) => `${f.label} : ${f.amount_mad} ${t.currency}`));
   const online = record.online_service ? externalLink(record.online_service.url, record.online_service.name) : t.none;
+  const text = (value) => value == null ? missing() : value;
+  const source = record.source_url
+    ? h("span", null, [externalLink(record.source_url), ...(record.last_reviewed ? [` (${t.reviewed} `, h("bdi", { dir: "ltr", text: record.last_reviewed }), ")"] : [])])
+    : missing();
   const rows = [
-    [t.administration, record.administration], [t.audience, record.audience.map((a) => AUDIENCES[lang][a] || a).join(lang === "ar" ? "، " : ", ")], [t.documents, list(record.documents)],
-    [t.fees, fees], [t.delay, record.delay], [t.validity, record.validity], [t.where, record.where], [t.online, online],
+    [t.administration, text(record.administration)], [t.audience, (record.audience || []).map((a) => AUDIENCES[lang][a] || a).join(lang === "ar" ? "، " : ", ")], [t.documents, list(record.documents)],
+    [t.fees, fees], [t.delay, text(record.delay)], [t.validity, text(record.validity)], [t.where, text(record.where)], [t.online, online],
     [t.legal, list(record.legal_basis)],
-    [t.source, h("span", null, [externalLink(record.source_url), ` (${t.reviewed} `, h("bdi", { dir: "ltr", text: record.last_reviewed }), ")"])],
+    [t.source, source],
   ];
   if (record.notes) rows.push([t.notes, record.notes]);
   column.append(h("h3", { text: record.title }),
     h("dl", null, rows.flatMap(([label, value]) => [h("dt", { text: label }), h("dd", null, [value])])),
-    h("details", null, [h("summary", { text: t.body }), h("div", { class: "body-text", text: record.body })]));
+    h("details", null, [h("summary", { text: t.body }), h("div", { class: "body-text", text: record.body })]),
+    provenance(record, t));
   return column;
+}
+
+// Where each field came from: the file or URL, its date, and how it was read (front-matter, a section, a
+// catalogue field).
+function provenance(record, t) {
+  const sources = Object.entries(record.field_sources || {});
+  const rows = sources.map(([field, s]) => h("li", { dir: "ltr", class: "field-source", "data-field": field },
+    [h("code", { text: field }), ` — ${s.source}${s.date ? ` (${s.date})` : ""}${s.via ? ` · ${s.via}` : ""}`]));
+  return h("details", { class: "provenance" }, [h("summary", { text: t.provenance }),
+    rows.length ? h("ul", null, rows) : h("p", { class: "muted", text: t.not_stated })]);
 }
 
 function openFromHash() {
