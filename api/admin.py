@@ -13,7 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import AdminDep, AgentDep, ServicesDep
 from api.errors import ApiError
 from api.indexing import IndexJobs, NotIndexedError, UnknownProcedureError, UploadError
-from api.schemas import ERRORS, CatalogueImported, ConversationOut, DocumentIndexed, Job, JobCreated, JobList, Stats
+from api.schemas import (
+    ERRORS,
+    CatalogueImported,
+    ConversationOut,
+    DocumentIndexed,
+    JobCreated,
+    JobList,
+    JobWithResults,
+    Stats,
+)
 from storage.jobs import JobConflictError
 
 router = APIRouter(prefix="/v1", tags=["admins"], responses=ERRORS)
@@ -39,7 +48,7 @@ def list_jobs(services: ServicesDep, _: AdminDep) -> dict[str, Any]:
     return {"jobs": services.jobs.recent()}
 
 
-@router.get("/admin/jobs/{job_id}", response_model=Job)
+@router.get("/admin/jobs/{job_id}", response_model=JobWithResults)
 def get_job(job_id: str, services: ServicesDep, _: AdminDep) -> dict[str, Any]:
     job = services.jobs.get(job_id)
     if job is None:

@@ -117,7 +117,11 @@ class IndexJobs:
                                            lambda: self._services.documents.remove_procedure(procedure_id))
         return job_id
 
-    def _store_then_index(self, kind: str, source: str, store: Callable[[], None],
+    def change_and_index(self, kind: str, source: str, change: Callable[[], object]) -> tuple[str, JobOutcome]:
+        """Apply a change to what is stored (e.g. a sync source removed) and index it, holding the job place."""
+        return self._store_then_index(kind, source, change)
+
+    def _store_then_index(self, kind: str, source: str, store: Callable[[], object],
                           extra_errors: list[dict[str, str]] | None = None) -> tuple[str, JobOutcome]:
         """Hold the single job place while the change is stored and indexed, so no re-index sees half of it."""
         job_id = self._services.jobs.start(kind)

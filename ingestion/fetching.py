@@ -87,11 +87,11 @@ class PageFetcher:
                     location = response.headers.get("location")
                     return FetchResult(url, response.status_code, location=location,
                                        error=None if location else f"HTTP {response.status_code} without a Location")
-                body = b""
+                body: bytes | None = b""
                 if response.status_code == 200:
                     body = self._read_limited(response)
-                    if body is None:
-                        return FetchResult(url, 200, error=f"the page is over {self._options.max_bytes} bytes")
+                if body is None:
+                    return FetchResult(url, 200, error=f"the page is over {self._options.max_bytes} bytes")
                 return FetchResult(url, response.status_code, body, response.headers.get("etag"),
                                    response.headers.get("last-modified"),
                                    response.headers.get("content-type", "").split(";")[0].strip().lower(),
@@ -148,12 +148,12 @@ class PageFetcher:
             return f"robots.txt could not be read ({type(exc).__name__}); nothing fetched from {parts.netloc} this run"
         # The robots.txt conventions: no file means everything is allowed, a refused one means nothing is, and a
         # failing server means we cannot know, so we wait for the next run.
-        if response.status_code in (401, 403):
-            rules.disallow_all = True
-        elif response.status_code >= 500:
+        if response.status_code >= 500:
             return f"robots.txt answered HTTP {response.status_code}; nothing fetched from {parts.netloc} this run"
+        if response.status_code in (401, 403):
+            rules.parse(["User-agent: *", "Disallow: /"])
         elif response.status_code >= 400:
-            rules.allow_all = True
+            rules.parse([])
         else:
             rules.parse(response.text.splitlines())
         return rules

@@ -93,7 +93,7 @@ def _list(sources: SourceStore, console: Console) -> int:
     table = Table(title="Sources kept in sync")
     for column in ("id", "kind", "url", "pages", "last fetch", "status", "message"):
         table.add_column(column, overflow="fold")
-    for s in sources.list():
+    for s in sources.all():
         table.add_row(s.id, s.kind, s.url, str(s.pages), f"{s.last_run_at:%Y-%m-%d %H:%M} UTC" if s.last_run_at else "never",
                       s.status or "—", s.message or "")
     console.print(table)

@@ -65,7 +65,7 @@ class SourceSync:
 
     def run(self, on_progress: Callable[[int, int], None] | None = None, force: bool = False) -> list[PageResult]:
         """Fetch every registered source's pages once. `force` asks without conditions and accepts a shrink."""
-        plan = [(source, *self._pages_of(source)) for source in self._sources.list()]
+        plan = [(source, *self._pages_of(source)) for source in self._sources.all()]
         total, done = sum(len(pages) for _, pages, _ in plan), 0
         results: list[PageResult] = []
         for source, pages, note in plan:

@@ -75,14 +75,14 @@ class SourceStore:
             raise SourceExistsError(url) from exc
         return _info(source, 0)
 
-    def list(self) -> list[SourceInfo]:
+    def all(self) -> list[SourceInfo]:
         with self._db.session() as session:
             counts = dict(session.execute(select(SyncPage.source_id, func.count()).group_by(SyncPage.source_id)).all())
             rows = session.scalars(select(SyncSource).order_by(SyncSource.created_at))
             return [_info(row, counts.get(row.id, 0)) for row in rows]
 
     def find(self, id_or_url: str) -> SourceInfo | None:
-        return next((s for s in self.list() if id_or_url in (s.id, s.url)), None)
+        return next((s for s in self.all() if id_or_url in (s.id, s.url)), None)
 
     def remove(self, source_id: str) -> int:
         """Forget the source, its pages and their stored versions; returns how many pages went."""
@@ -105,7 +105,8 @@ class SourceStore:
         """Start following these URLs for the source; a URL another source already follows stays with it.
         Returns the URLs that were left to their other source."""
         with self._db.session() as session:
-            owners = dict(session.execute(select(SyncPage.url, SyncPage.source_id).where(SyncPage.url.in_(urls))).all())
+            owners: dict[str, str] = dict(session.execute(  # type: ignore[arg-type]
+                select(SyncPage.url, SyncPage.source_id).where(SyncPage.url.in_(urls))).all())
             for url in dict.fromkeys(urls):
                 if url not in owners:
                     session.add(SyncPage(id=secrets.token_hex(8), source_id=source_id, url=url, text_chars=0,

@@ -231,7 +231,7 @@ def test_a_sitemap_keeps_each_of_its_pages_in_sync_in_their_languages(rig: Rig) 
     assert {path: o for path, (o, _) in outcomes.items()} == {
         "/fr/permis-chasse.html": "added", "/ar/permis-chasse.html": "added", "/fr/permis-peche.html": "added"}
     assert fee_of(rig.stored("permis-chasse", "ar")) == 300.0 and fee_of(rig.stored("permis-peche")) == 100.0
-    source = rig.sources.list()[0]
+    source = rig.sources.all()[0]
     assert source.pages == 3 and source.status == "ok" and source.last_run_at is not None
 
 
@@ -255,7 +255,7 @@ def test_a_failing_sitemap_still_checks_the_pages_it_listed_before(rig: Rig) -> 
     rig.run()
     rig.site.answer("/sitemap.xml", 500)
     assert rig.run() == {"/fr/a.html": ("not_modified", "not modified (conditional request)")}
-    source = rig.sources.list()[0]
+    source = rig.sources.all()[0]
     assert source.status == "partial" and "HTTP 500" in (source.message or "")
 
 
