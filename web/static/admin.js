@@ -1,6 +1,7 @@
 // The admin page: sign in with an admin key, upload or remove documents, start a re-index and follow its
 // progress, read the job history and the usage statistics. Talks only to /v1/admin/* with a Bearer key.
 import { ApiFailure, h, requestJson, svg } from "/static/dom.js";
+import { initSources } from "/static/admin-sources.js";
 
 const KEY_STORAGE = "sahla-admin-key";
 const POLL_MS = 300;
@@ -36,7 +37,7 @@ async function signIn(key) {
   $("signout").hidden = false;
   $("stats-title").setAttribute("tabindex", "-1");
   $("stats-title").focus();
-  await Promise.all([loadStats(), loadJobs({ follow: true })]);
+  await Promise.all([loadStats(), loadJobs({ follow: true }), sources.loadSources()]);
 }
 
 function signOut(message) {
@@ -253,4 +254,5 @@ $("upload").addEventListener("submit", upload);
 $("catalogue").addEventListener("submit", importCatalogue);
 $("delete").addEventListener("submit", removeDocument);
 $("reindex").addEventListener("submit", startReindex);
+const sources = initSources({ admin, watchJob });
 if (adminKey) signIn(adminKey);
