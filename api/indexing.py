@@ -81,7 +81,8 @@ class IndexJobs:
         previous = documents.upload_for(doc.procedure_id, doc.language)
         job_id, outcome = self._store_then_index("upload", filename, lambda: documents.save_upload(
             doc.procedure_id, doc.language, filename, data))
-        own = [e["message"] for e in outcome.errors if e["source"].startswith(f"uploads/{doc.procedure_id}/")]
+        mirrored = f"uploads/{doc.procedure_id}/{doc.language}."  # where the index job reads this upload
+        own = [e["message"] for e in outcome.errors if e["source"].startswith(mirrored)]
         if outcome.status == "failed" or own:
             if previous is not None:
                 documents.save_upload(previous.procedure_id, previous.language, previous.filename, previous.content)

@@ -279,7 +279,8 @@ def _host(url: str) -> str:
 def _record_text(stored: StoredRecord | None) -> str:
     if stored is None:
         return ""
-    return f"{stored.record.model_dump_json(exclude={'aliases'})}\n{stored.body}"
+    # Provenance stays out: it is for people checking the record, and its dates are no evidence for an answer.
+    return f"{stored.record.model_dump_json(exclude={'aliases', 'field_sources'})}\n{stored.body}"
 
 
 def _snippet(stored: StoredRecord) -> str:

@@ -130,3 +130,27 @@ def test_documents_replace_uploads_and_hide_removed_procedures(database: Databas
     assert documents.uploads() == [] and documents.removed_procedures() == {"cnie-renouvellement"}
     documents.save_upload("cnie-renouvellement", "en", "c.en.md", b"back")
     assert documents.removed_procedures() == set() and len(documents.uploads()) == 1
+
+
+def test_catalogue_entries_are_kept_per_source_and_removed_by_procedure_and_language(database: Database) -> None:
+    documents = DocumentStore(database)
+    documents.put_catalogue_entry("portail", "permis-chasse", "fr", b'{"a": 1}')
+    documents.put_catalogue_entry("portail", "permis-chasse", "ar", b'{"a": 2}')
+    documents.put_catalogue_entry("ministere", "permis-barque", "fr", b'{"a": 3}')
+    assert set(documents.catalogue_hashes("portail")) == {("permis-chasse", "fr"), ("permis-chasse", "ar")}
+    documents.remove_catalogue_entries("portail", [("permis-chasse", "ar"), ("permis-barque", "fr")])
+    assert set(documents.catalogue_hashes("portail")) == {("permis-chasse", "fr")}
+    assert set(documents.catalogue_hashes("ministere")) == {("permis-barque", "fr")}  # another source is untouched
+
+
+def test_a_failed_replacement_can_put_the_previous_upload_back(database: Database) -> None:
+    documents = DocumentStore(database)
+    documents.save_upload("permis-chasse", "fr", "permis-chasse.fr.html", b"v1")
+    previous = documents.upload_for("permis-chasse", "fr")
+    documents.save_upload("permis-chasse", "fr", "permis-chasse.fr.html", b"v2")
+    assert previous is not None and previous.content == b"v1"
+    documents.save_upload(previous.procedure_id, previous.language, previous.filename, previous.content)
+    current = documents.upload_for("permis-chasse", "fr")
+    assert current is not None and current.content == b"v1"
+    documents.remove_upload("permis-chasse", "fr")
+    assert documents.upload_for("permis-chasse", "fr") is None
