@@ -1,6 +1,7 @@
 """Reading a sitemap (sitemaps.org protocol): a `<urlset>` of page URLs, or a `<sitemapindex>` of further sitemaps.
-Gzipped files are read too. The standard library's parser (expat >= 2.4 refuses entity expansion bombs) resolves no
-external entity; the size and count limits are the protocol's own."""
+Gzipped files are read too. A sitemap has no use for a DTD, so one is refused before parsing (what defusedxml's
+forbid_dtd does); the standard library's parser resolves no external entity, and the size and count limits are the
+protocol's own."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class Sitemap:
 def parse_sitemap(data: bytes, sitemap_url: str) -> Sitemap:
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise SitemapError("a DTD or entity declaration, which a sitemap never needs, was refused")
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
