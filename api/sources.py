@@ -68,9 +68,13 @@ def remove_source(source_id: str, services: ServicesDep, _: AdminDep) -> Respons
     """Stop following the source; its pages leave the index (one index job, like a document removal)."""
     info = _known(services, source_id)
     try:
-        IndexJobs(services).change_and_index("delete", info.url, lambda: services.sources.remove(info.id))
+        job_id, outcome = IndexJobs(services).change_and_index("delete", info.url,
+                                                               lambda: services.sources.remove(info.id))
     except JobConflictError as exc:
         raise ApiError(409, "job_running", _CONFLICT) from exc
+    if outcome.status == "failed":
+        raise ApiError(503, "index_unavailable", f"the source was removed but the index could not be rebuilt (job "
+                                                 f"{job_id}); its pages answer until POST /v1/admin/reindex succeeds")
     return Response(status_code=204)
 
 

@@ -75,11 +75,7 @@ class SourceSync:
                 done += 1
                 if on_progress:
                     on_progress(done, total)
-            kept = [r for r in own if r.outcome in KEPT]
-            status = "failed" if note and not own or own and len(kept) == len(own) else "partial" if kept or note \
-                else "ok"
-            summary = f"{len(own)} pages: {len(own) - len(kept)} in step, {len(kept)} kept their last good version"
-            self._sources.finish_run(source.id, status, f"{note}; {summary}" if note else summary)
+            self._sources.finish_run(source.id, *_source_status(own, note))
             results += own
         return results
 
@@ -87,7 +83,8 @@ class SourceSync:
         """The pages to fetch, and a note when a sitemap could not be read (its known pages are still checked)."""
         note = ""
         if source.kind == "page":
-            self._sources.add_pages(source.id, [source.url])
+            if self._sources.add_pages(source.id, [source.url]):
+                note = "this URL is kept in sync by another source (a sitemap that lists it)"
         else:
             urls, note = self._read_sitemap(source.url)
             if urls:
@@ -128,11 +125,11 @@ class SourceSync:
 
     def _gone(self, page: PageState, fetched: FetchResult) -> PageResult:
         page.gone_count += 1
+        if page.content_hash is None:
+            return self._kept(page, "gone", f"HTTP {fetched.status}: nothing there, and nothing was ever stored")
         if page.gone_count < GONE_RUNS_BEFORE_REMOVAL:
             return self._kept(page, "gone", f"HTTP {fetched.status}: gone for the first time; the last good version "
                                             "is kept until the next run finds it gone too")
-        if page.content_hash is None:
-            return self._kept(page, "gone", f"HTTP {fetched.status}: still gone; nothing was stored")
         self._documents.remove_fetched_page(page.id)
         procedure = _name(page)
         page.content_hash = page.etag = page.last_modified = None
@@ -163,8 +160,8 @@ class SourceSync:
         chars = len(doc.body)
         if not force and page.text_chars >= self._options.shrink_min_chars \
                 and chars < page.text_chars * self._options.shrink_ratio:
-            return self._kept(page, "shrunk", f"the text shrank from {page.text_chars} to {chars} characters; "
-                                              "kept the last good version (sync with --force to accept it)")
+            return self._kept(page, "shrunk", f"the text shrank from {page.text_chars} to {chars} characters "
+                                              "(once checked, sync with --force to accept it)")
         return self._store(page, doc, fetched, digest, suffix)
 
     def _read(self, page: PageState, source: SourceInfo, fetched: FetchResult, suffix: str) -> SourceDocument:
@@ -202,6 +199,15 @@ class SourceSync:
     def _kept(self, page: PageState, outcome: str, message: str) -> PageResult:
         kept = "; the last good version keeps answering" if page.content_hash and outcome != "gone" else ""
         return PageResult(page.url, outcome, page.http_status, message + kept, _name(page))
+
+
+def _source_status(results: list[PageResult], note: str) -> tuple[str, str]:
+    """ok: every page in step; failed: none (or the sitemap failed and no page is known); partial otherwise."""
+    kept = sum(r.outcome in KEPT for r in results)
+    summary = f"{len(results)} pages: {len(results) - kept} in step, {kept} kept their last good version"
+    if (note and not results) or (results and kept == len(results)):
+        return "failed", f"{note}; {summary}" if note else summary
+    return "partial" if kept or note else "ok", f"{note}; {summary}" if note else summary
 
 
 def _name(page: PageState) -> str | None:

@@ -71,8 +71,8 @@ def test_the_job_records_each_url_and_indexes_only_when_a_page_changed(tmp_path:
         replica.sources.add(f"{site.url}/fr/absent.html", "page")
         outcome = replica.job.run(replica.job.start())
         assert outcome.status == "partial" and outcome.report is not None and outcome.report.switched
-        assert outcome.errors == [{"source": f"{site.url}/fr/absent.html", "message": "gone: HTTP 404: gone for the "
-                                   "first time; the last good version is kept until the next run finds it gone too"}]
+        assert outcome.errors == [{"source": f"{site.url}/fr/absent.html",
+                                   "message": "gone: HTTP 404: nothing there, and nothing was ever stored"}]
         job = replica.jobs.get(outcome.job_id)
         assert [(r["outcome"], r["procedure"]) for r in job["results"]] == [("added", "permis.fr"), ("gone", None)]
         assert job["counts"]["pages_added"] == 1 and job["counts"]["pages_gone"] == 1
