@@ -69,12 +69,15 @@ def indexed_sources(index: ChromaIndex) -> tuple[Collection | None, dict[str, st
         collection = index.active_collection()
     except IndexUnavailableError:
         return None, {}
-    # A source chunked by another version of the chunker counts as changed.
-    hashes = {
-        m["source_key"]: m["source_hash"] if m.get("chunking") == CHUNKING_VERSION else "stale"
-        for _, _, m, _ in iter_records(collection, embeddings=False)
-    }
-    return collection, hashes
+    # A source chunked by another version of the chunker counts as changed; so does one without a record card
+    # (a document indexed before every document had one): only it is embedded again, not the whole corpus.
+    hashes: dict[str, str] = {}
+    carded: set[str] = set()
+    for _, _, m, _ in iter_records(collection, embeddings=False):
+        hashes[m["source_key"]] = m["source_hash"] if m.get("chunking") == CHUNKING_VERSION else "stale"
+        if m.get("kind") == "card":
+            carded.add(m["source_key"])
+    return collection, {key: value if key in carded else "stale" for key, value in hashes.items()}
 
 
 def _previous_index(index: ChromaIndex, full: bool) -> tuple[Collection | None, dict[str, str]]:

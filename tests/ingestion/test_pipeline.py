@@ -136,3 +136,22 @@ def test_failed_build_leaves_the_previous_generation_serving(tmp_path, settings,
         run_index([root], exploding, open_index(settings, exploding), OPTIONS, full=True)
     assert index.generation() == generation
     assert index.all_chunks()
+
+
+def test_a_document_indexed_without_a_record_card_is_indexed_again_alone(tmp_path, settings, embedder) -> None:
+    from ingestion.loaders import load_document
+    from tests.ingestion.documents import HTML_FR
+
+    root = small_corpus(tmp_path)
+    page = root / "procedures" / "permis-peche" / "fr.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(HTML_FR, encoding="utf-8")
+    index = open_index(settings, embedder)
+    run_index([root], embedder, index, OPTIONS)
+    # As an index built before every document had a card holds it: the same chunks less the card.
+    collection = index.active_collection()
+    collection.delete(ids=["corpus/procedures/permis-peche/fr.html#card"])
+    assert load_document(page, "x", 1_000_000).record is not None
+    report = run_index([root], embedder, index, OPTIONS)
+    assert report.updated == ["corpus/procedures/permis-peche/fr.html"] and len(report.unchanged) == 6
+    assert any(c.id.endswith("fr.html#card") for c in index.all_chunks())
