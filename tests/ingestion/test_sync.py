@@ -272,31 +272,46 @@ def test_pages_robots_txt_disallows_are_not_fetched(rig: Rig) -> None:
     assert rig.site.hits("/prive/carte.html") == [] and len(rig.site.hits("/robots.txt")) == 1
 
 
-def test_requests_to_one_host_are_spaced_by_the_host_delay(tmp_path: Path) -> None:
+class FakeClock:
+    """The fetcher's clock and sleep: time moves only when it sleeps, so the waits it chose are exact."""
+
+    def __init__(self) -> None:
+        self.now, self.sleeps = 0.0, []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def polite_run(tmp_path: Path, site: SiteServer, paths: list[str], host_delay: float) -> FakeClock:
     database = Database(f"sqlite:///{tmp_path / 'sahla.db'}")
     database.migrate()
-    with SiteServer() as site, httpx.Client() as client:
-        for name in ("a", "b", "c"):
-            site.put(f"/fr/{name}.html", procedure_page(f"Permis {name}", 100))
-        sources = SourceStore(database)
-        for name in ("a", "b", "c"):
-            sources.add(f"{site.url}/fr/{name}.html", "page")
-        fetcher = PageFetcher(client, FetchOptions(timeout_seconds=2, host_delay_seconds=0.3))
+    sources, fake = SourceStore(database), FakeClock()
+    for path in paths:
+        site.put(path, procedure_page(f"Permis {path}", 100))
+        sources.add(site.url + path, "page")
+    with httpx.Client() as client:
+        fetcher = PageFetcher(client, FetchOptions(timeout_seconds=2, host_delay_seconds=host_delay), fake.clock,
+                              fake.sleep)
         SourceSync(sources, DocumentStore(database), fetcher, SyncOptions()).run()
     database.close()
-    times = [r.at for r in site.requests]  # robots.txt, then the three pages
-    assert len(times) == 4
-    assert all(later - earlier >= 0.29 for earlier, later in zip(times, times[1:], strict=False))
+    return fake
 
 
-def test_a_robots_crawl_delay_longer_than_ours_is_obeyed(rig: Rig) -> None:
-    rig.site.put("/robots.txt", "User-agent: *\nCrawl-delay: 1\n", "text/plain")
-    for name in ("a", "b"):
-        rig.site.put(f"/fr/{name}.html", procedure_page(f"Permis {name}", 100))
-        rig.add(f"/fr/{name}.html")
-    rig.run()
-    pages = [r.at for r in rig.site.requests if r.path.endswith(".html")]
-    assert pages[1] - pages[0] >= 0.99
+def test_requests_to_one_host_are_spaced_by_the_host_delay(tmp_path: Path, rig: Rig) -> None:
+    fake = polite_run(tmp_path / "polite", rig.site, ["/fr/a.html", "/fr/b.html", "/fr/c.html"], host_delay=0.3)
+    assert [r.path for r in rig.site.requests] == ["/robots.txt", "/fr/a.html", "/fr/b.html", "/fr/c.html"]
+    assert fake.sleeps == [0.3, 0.3, 0.3]  # before each page: robots.txt was the first request
+
+
+def test_a_robots_crawl_delay_longer_than_ours_is_obeyed(tmp_path: Path, rig: Rig) -> None:
+    rig.site.put("/robots.txt", "User-agent: *\nCrawl-delay: 2\n", "text/plain")
+    fake = polite_run(tmp_path / "polite", rig.site, ["/fr/a.html", "/fr/b.html"], host_delay=0.3)
+    # robots.txt is the first request; each page then waits the site's delay, longer than ours.
+    assert fake.sleeps == [2.0, 2.0]
 
 
 # -- identities ---------------------------------------------------------------------------------------------------
