@@ -98,7 +98,7 @@ class PageFetcher:
                                    None if response.status_code in (200, 304) else f"HTTP {response.status_code}")
         except httpx.TimeoutException:
             return FetchResult(url, error=f"no answer within {self._options.timeout_seconds:g} s (timeout)")
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:  # UnicodeError: a host IDNA refuses
             return FetchResult(url, error=f"could not connect ({type(exc).__name__})")
 
     def _read_limited(self, response: httpx.Response) -> bytes | None:
@@ -144,7 +144,7 @@ class PageFetcher:
         try:
             response = self._client.get(robots_url, headers={"User-Agent": self._options.user_agent},
                                         timeout=self._options.timeout_seconds, follow_redirects=True)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
             return f"robots.txt could not be read ({type(exc).__name__}); nothing fetched from {parts.netloc} this run"
         # The robots.txt conventions: no file means everything is allowed, a refused one means nothing is, and a
         # failing server means we cannot know, so we wait for the next run.

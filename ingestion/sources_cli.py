@@ -45,8 +45,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def check_source(url: str, sitemap: bool, procedure_id: str | None, language: str | None) -> str:
     """The source's kind, or SourceInputError naming what is wrong."""
-    parsed = httpx.URL(url) if url.startswith(("http://", "https://")) else None
-    if parsed is None or not parsed.host:
+    try:
+        parsed = httpx.URL(url) if url.startswith(("http://", "https://")) else None
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or not parsed.host or any(c.isspace() or ord(c) < 32 for c in url):
         raise SourceInputError(f"{url!r} is not an http(s) URL")
     if len(url) > 2048:
         raise SourceInputError("the URL is longer than 2048 characters")

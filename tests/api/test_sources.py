@@ -127,6 +127,8 @@ def test_a_sync_while_another_index_job_runs_is_a_409_and_the_other_job_goes_on(
 
 @pytest.mark.parametrize(("body", "code"), [
     ({"url": "ftp://x.gov.ma/a"}, "invalid_source"),
+    ({"url": "http://[::1"}, "invalid_source"),
+    ({"url": "https://x.gov.ma/a page"}, "invalid_source"),
     ({"url": "https://x.gov.ma/a", "procedure_id": "Pas Un Slug"}, "invalid_source"),
     ({"url": "https://x.gov.ma/sitemap.xml", "sitemap": True, "language": "fr"}, "invalid_source"),
     ({"url": "https://x.gov.ma/a", "language": "de"}, "invalid_source"),
