@@ -15,8 +15,9 @@ from api.deps import AdminDep, ServicesDep
 from api.errors import ApiError
 from api.indexing import IndexJobs
 from api.schemas import ERRORS, JobCreated, SourceDetail, SourceList, SourceOut
+from api.services import Services
 from api.syncing import SourceSyncs
-from ingestion.sources_cli import SourceInputError, check_source
+from ingestion.source_input import SourceInputError, check_source
 from storage.jobs import JobConflictError
 from storage.sources import SourceExistsError, SourceInfo
 
@@ -90,7 +91,7 @@ def sync_now(services: ServicesDep, _: AdminDep, body: SyncRequest | None = None
 _PAGE_KEYS = {"url", "procedure_id", "language", "outcome", "http_status", "message", "gone_count"}
 
 
-def _known(services: Any, source_id: str) -> SourceInfo:
+def _known(services: Services, source_id: str) -> SourceInfo:
     info = services.sources.find(source_id)
     if info is None:
         raise ApiError(404, "unknown_source", f"no source {source_id!r}")

@@ -12,19 +12,16 @@ from rich.table import Table
 
 from core.embedders import build_embedder
 from core.index_store import ChromaIndex, connect
-from core.records import LANGUAGES, SLUG
+from core.records import LANGUAGES
 from core.settings import Settings
 from ingestion.importing import index_stored_sources
 from ingestion.pipeline import IndexOptions
+from ingestion.source_input import SourceInputError, check_source
 from ingestion.sync_job import build_sync_job
 from storage.database import Database
 from storage.documents import DocumentStore
 from storage.jobs import JobConflictError, JobStore
 from storage.sources import SourceExistsError, SourceStore
-
-
-class SourceInputError(ValueError):
-    """A source an admin cannot register as given; the message says why."""
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,25 +38,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sync = actions.add_parser("sync", help="fetch every source now and index what changed")
     sync.add_argument("--force", action="store_true",
                       help="ask without conditions and accept a page that shrank (after checking it)")
-
-
-def check_source(url: str, sitemap: bool, procedure_id: str | None, language: str | None) -> str:
-    """The source's kind, or SourceInputError naming what is wrong."""
-    try:
-        parsed = httpx.URL(url) if url.startswith(("http://", "https://")) else None
-    except httpx.InvalidURL:
-        parsed = None
-    if parsed is None or not parsed.host or any(c.isspace() or ord(c) < 32 for c in url):
-        raise SourceInputError(f"{url!r} is not an http(s) URL")
-    if len(url) > 2048:
-        raise SourceInputError("the URL is longer than 2048 characters")
-    if procedure_id is not None and (not SLUG.match(procedure_id) or len(procedure_id) > 120):
-        raise SourceInputError(f"id {procedure_id!r} is not a lowercase slug (letters, digits and hyphens)")
-    if language is not None and language not in LANGUAGES:
-        raise SourceInputError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
-    if sitemap and (procedure_id or language):
-        raise SourceInputError("a sitemap's pages take their id and language from their own URLs; drop --id/--lang")
-    return "sitemap" if sitemap else "page"
 
 
 def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
