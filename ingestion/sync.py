@@ -90,26 +90,32 @@ class SourceSync:
             if urls:
                 elsewhere = self._sources.add_pages(source.id, urls[:self._options.max_pages_per_source])
                 if elsewhere:
-                    note = f"{len(elsewhere)} URLs are followed by another source"
+                    note = "; ".join(filter(None, [note, f"{len(elsewhere)} URLs are followed by another source"]))
         return self._sources.pages(source.id), note
 
     def _read_sitemap(self, url: str) -> tuple[list[str], str]:
-        queue, pages, notes = [url], [], []
-        for sitemap_url in queue[:MAX_CHILD_SITEMAPS + 1]:
+        """The pages of a sitemap and of the sitemaps its index lists (up to MAX_CHILD_SITEMAPS), and what failed."""
+        queue, seen, notes, failed = [url], {url}, [], False
+        pages: dict[str, None] = {}  # ordered, each once
+        while queue:
+            sitemap_url = queue.pop(0)
             fetched = self._fetcher.fetch(sitemap_url)
-            if fetched.error or fetched.status != 200:
-                notes.append(f"sitemap {sitemap_url}: {fetched.error or f'HTTP {fetched.status}'}")
-                continue
             try:
+                if fetched.error or fetched.status != 200:
+                    raise SitemapError(fetched.error or f"HTTP {fetched.status}")
                 sitemap = parse_sitemap(fetched.body, fetched.url)
             except SitemapError as exc:
                 notes.append(f"sitemap {sitemap_url}: {exc}")
+                failed = True
                 continue
-            pages += [p for p in sitemap.pages if p not in pages]
-            queue += [s for s in sitemap.sitemaps if s not in queue]
+            pages.update(dict.fromkeys(sitemap.pages))
+            children = [child for child in sitemap.sitemaps if child not in seen]
+            children = children[:max(0, MAX_CHILD_SITEMAPS + 1 - len(seen))]
+            queue += children
+            seen.update(children)
             if sitemap.skipped:
                 notes.append(f"{len(sitemap.skipped)} URLs of {sitemap_url} are on another host and were skipped")
-        return pages, "; ".join(notes) + ("; the pages already known were checked" if notes else "")
+        return list(pages), "; ".join(notes) + ("; the pages already known were checked" if failed else "")
 
     def sync_page(self, page: PageState, source: SourceInfo, force: bool = False) -> PageResult:
         known = page.content_hash is not None and not force

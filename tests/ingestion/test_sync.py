@@ -235,6 +235,20 @@ def test_a_sitemap_keeps_each_of_its_pages_in_sync_in_their_languages(rig: Rig) 
     assert source.pages == 3 and source.status == "ok" and source.last_run_at is not None
 
 
+def test_a_sitemap_index_is_followed_to_its_child_sitemaps_once_each(rig: Rig) -> None:
+    rig.site.put("/fr/a.html", procedure_page("Permis A", 100))
+    rig.site.put("/fr/b.html", procedure_page("Permis B", 200))
+    rig.site.sitemap("/sitemap-a.xml", ["/fr/a.html"])
+    rig.site.sitemap("/sitemap-b.xml", ["/fr/b.html", "/fr/a.html"])
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    children = "".join(f"<sitemap><loc>{rig.site.url}{p}</loc></sitemap>"
+                       for p in ("/sitemap-a.xml", "/sitemap-b.xml", "/sitemap.xml"))  # itself too: no loop
+    rig.site.put("/sitemap.xml", f"<sitemapindex {ns}>{children}</sitemapindex>", "application/xml")
+    rig.add("/sitemap.xml", "sitemap")
+    assert {path: o for path, (o, _) in rig.run().items()} == {"/fr/a.html": "added", "/fr/b.html": "added"}
+    assert [len(rig.site.hits(p)) for p in ("/sitemap.xml", "/sitemap-a.xml", "/sitemap-b.xml")] == [1, 1, 1]
+
+
 def test_a_page_dropped_from_the_sitemap_is_removed_only_once_gone_twice(rig: Rig) -> None:
     rig.site.put("/fr/a.html", procedure_page("Permis A", 100))
     rig.site.put("/fr/b.html", procedure_page("Permis B", 200))

@@ -40,7 +40,9 @@ def test_a_page_registered_and_synced_from_the_admin_page_shows_its_fetch_and_it
     expect(row.locator(".last-fetch")).not_to_have_text("—")
     row.locator("summary").click()
     expect(row.locator("li[data-outcome=added]")).to_contain_text("Ajoutée (HTTP 200)")
-    expect(page.locator("#jobs tbody tr").first).to_have_attribute("data-status", "succeeded")
+    latest = page.locator("#jobs tbody tr").first
+    expect(latest).to_have_attribute("data-status", "succeeded")
+    expect(latest.locator("td").first).to_contain_text("synchronisation")
 
     page.goto(f"{web_server.url}/console#p=permis-detention-arme")
     french = page.locator("#record-columns .column[data-lang=fr]")
