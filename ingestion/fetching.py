@@ -92,8 +92,8 @@ class PageFetcher:
                     body = self._read_limited(response)
                 if body is None:
                     return FetchResult(url, 200, error=f"the page is over {self._options.max_bytes} bytes")
-                return FetchResult(url, response.status_code, body, response.headers.get("etag"),
-                                   response.headers.get("last-modified"),
+                return FetchResult(url, response.status_code, body, _short(response.headers.get("etag"), 512),
+                                   _short(response.headers.get("last-modified"), 64),
                                    response.headers.get("content-type", "").split(";")[0].strip().lower(),
                                    None if response.status_code in (200, 304) else f"HTTP {response.status_code}")
         except httpx.TimeoutException:
@@ -157,3 +157,9 @@ class PageFetcher:
         else:
             rules.parse(response.text.splitlines())
         return rules
+
+
+def _short(value: str | None, limit: int) -> str | None:
+    """A validator longer than we keep is dropped, not cut: a cut one would never match, a dropped one just means
+    the next request is unconditional and the content hash decides."""
+    return value if value is not None and len(value) <= limit else None

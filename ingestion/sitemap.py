@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 
 MAX_URLS = 50_000  # per sitemap file, as the protocol says
 MAX_BYTES = 50_000_000  # uncompressed
+MAX_URL_BYTES = 2048  # what the database keeps; the protocol allows 2,048 characters
 
 
 class SitemapError(ValueError):
@@ -23,7 +24,8 @@ class SitemapError(ValueError):
 class Sitemap:
     pages: list[str] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)  # from a sitemap index
-    skipped: list[str] = field(default_factory=list)  # URLs on another host or not http(s): the protocol forbids them
+    # URLs on another host or not http(s), which the protocol forbids, or longer than we keep
+    skipped: list[str] = field(default_factory=list)
 
 
 def parse_sitemap(data: bytes, sitemap_url: str) -> Sitemap:
@@ -50,7 +52,7 @@ def parse_sitemap(data: bytes, sitemap_url: str) -> Sitemap:
         if not url:
             continue
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.netloc != host:
+        if parts.scheme not in ("http", "https") or parts.netloc != host or len(url.encode()) > MAX_URL_BYTES:
             sitemap.skipped.append(url)
         elif url not in found:
             found.append(url)

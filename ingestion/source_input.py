@@ -20,8 +20,8 @@ def check_source(url: str, sitemap: bool, procedure_id: str | None, language: st
         parsed = None
     if parsed is None or not parsed.host or any(c.isspace() or ord(c) < 32 for c in url):
         raise SourceInputError(f"{url!r} is not an http(s) URL")
-    if len(url) > 2048:
-        raise SourceInputError("the URL is longer than 2048 characters")
+    if len(url.encode()) > 2048:
+        raise SourceInputError("the URL is longer than 2048 bytes")
     if procedure_id is not None and (not SLUG.match(procedure_id) or len(procedure_id) > 120):
         raise SourceInputError(f"id {procedure_id!r} is not a lowercase slug (letters, digits and hyphens)")
     if language is not None and language not in LANGUAGES:

@@ -114,7 +114,8 @@ class SourceSync:
             queue += children
             seen.update(children)
             if sitemap.skipped:
-                notes.append(f"{len(sitemap.skipped)} URLs of {sitemap_url} are on another host and were skipped")
+                notes.append(f"{len(sitemap.skipped)} URLs of {sitemap_url} were skipped (on another host, not "
+                             "http(s), or over 2048 bytes)")
         return list(pages), "; ".join(notes) + ("; the pages already known were checked" if failed else "")
 
     def sync_page(self, page: PageState, source: SourceInfo, force: bool = False) -> PageResult:

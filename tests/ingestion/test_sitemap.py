@@ -32,11 +32,12 @@ def test_a_gzipped_sitemap_is_read() -> None:
     assert sitemap.pages == ["https://x.gov.ma/fr/a"]
 
 
-def test_urls_on_another_host_or_not_http_are_skipped() -> None:
-    sitemap = parse_sitemap(urlset("https://x.gov.ma/a", "https://evil.example/a", "javascript:alert(1)"),
+def test_urls_on_another_host_not_http_or_too_long_are_skipped() -> None:
+    long = "https://x.gov.ma/" + "é" * 1100
+    sitemap = parse_sitemap(urlset("https://x.gov.ma/a", "https://evil.example/a", "javascript:alert(1)", long),
                             "https://x.gov.ma/sitemap.xml")
-    assert sitemap.pages == ["https://x.gov.ma/a"] and sitemap.skipped == ["https://evil.example/a",
-                                                                           "javascript:alert(1)"]
+    assert sitemap.pages == ["https://x.gov.ma/a"]
+    assert sitemap.skipped == ["https://evil.example/a", "javascript:alert(1)", long]
 
 
 @pytest.mark.parametrize(("data", "reason"), [
