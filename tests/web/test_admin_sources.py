@@ -43,6 +43,8 @@ def test_a_page_registered_and_synced_from_the_admin_page_shows_its_fetch_and_it
     latest = page.locator("#jobs tbody tr").first
     expect(latest).to_have_attribute("data-status", "succeeded")
     expect(latest.locator("td").first).to_contain_text("synchronisation")
+    latest.locator(".sync-results summary").click()
+    expect(latest.locator(".sync-results li[data-outcome=added]")).to_contain_text(f"{site.url}{PAGE} : Ajoutée (HTTP 200)")
 
     page.goto(f"{web_server.url}/console#p=permis-detention-arme")
     french = page.locator("#record-columns .column[data-lang=fr]")

@@ -112,7 +112,23 @@ export function initSources({ admin, watchJob }) {
     await loadSources();
   }
 
+  // In the job history: a sync's outcome for each URL, read from the job when opened.
+  function resultsDetails(job) {
+    const details = h("details", { class: "sync-results" }, [h("summary", { text: "Pages" })]);
+    details.addEventListener("toggle", async () => {
+      if (!details.open || details.querySelector("ul")) return;
+      try {
+        const { results = [] } = await admin(`/jobs/${encodeURIComponent(job.job_id)}`);
+        details.append(h("ul", { class: "errors" }, results.map((r) => h("li", { "data-outcome": r.outcome, dir: "ltr" },
+          [h("code", { text: r.url }), ` : ${OUTCOMES[r.outcome] || r.outcome}${r.http_status ? ` (HTTP ${r.http_status})` : ""}`]))));
+      } catch (error) {
+        details.append(h("p", { class: "muted", text: error.message }));
+      }
+    });
+    return details;
+  }
+
   $("source-add").addEventListener("submit", addSource);
   $("sync-now").addEventListener("click", syncNow);
-  return { loadSources };
+  return { loadSources, resultsDetails };
 }

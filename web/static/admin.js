@@ -229,7 +229,7 @@ function jobRow(job) {
     h("td", { text: formatTime(job.started_at) }), h("td", { text: formatTime(job.finished_at) }),
     h("td", { text: `${p.done || 0} / ${p.total || 0}` }),
     h("td", { text: [c.added, c.updated, c.deleted, c.unchanged, c.failed].map((n) => n || 0).join(" · ") }),
-    h("td", null, [errorCell]),
+    h("td", null, [errorCell, job.kind === "sync" ? sources.resultsDetails(job) : null]),
   ]);
 }
 
