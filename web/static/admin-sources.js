@@ -6,10 +6,16 @@ const SOURCE_STATUS = { ok: "À jour", partial: "En partie", failed: "Échec" };
 const BADGE = { ok: "succeeded", partial: "partial", failed: "failed" };
 const OUTCOMES = {
   added: "Ajoutée", updated: "Mise à jour", unchanged: "Inchangée", not_modified: "Non modifiée", removed: "Retirée",
-  failed: "Échec, version précédente gardée", blocked: "Refusée par robots.txt, version précédente gardée",
-  empty: "Vide, version précédente gardée", shrunk: "Réduite, version précédente gardée",
-  gone: "Introuvable, version précédente gardée",
+  failed: "Échec", blocked: "Refusée par robots.txt", empty: "Vide", shrunk: "Réduite de façon suspecte",
+  gone: "Introuvable",
 };
+const KEPT = new Set(["failed", "blocked", "empty", "shrunk", "gone"]);
+
+// What the admin reads for an outcome; `stored` says whether a previous version keeps answering.
+function outcomeText(outcome, stored) {
+  const text = OUTCOMES[outcome] || outcome || "Pas encore récupérée";
+  return KEPT.has(outcome) && stored ? `${text}, version précédente gardée` : text;
+}
 
 const $ = (id) => document.getElementById(id);
 
@@ -67,7 +73,7 @@ export function initSources({ admin, watchJob }) {
     }
     const items = source.page_list.map((page) => h("li", { "data-outcome": page.outcome || "never", dir: "ltr" }, [
       externalLink(page.url), " — ",
-      h("strong", { text: OUTCOMES[page.outcome] || "Pas encore récupérée" }),
+      h("strong", { text: outcomeText(page.outcome, Boolean(page.fetched_at)) }),
       page.http_status ? ` (HTTP ${page.http_status})` : "",
       page.procedure_id ? [" · ", h("a", { href: `/console#p=${encodeURIComponent(page.procedure_id)}`, text: `${page.procedure_id}.${page.language}` })] : "",
       page.fetched_at ? ` · version du ${formatTime(page.fetched_at)}` : "",
@@ -120,7 +126,7 @@ export function initSources({ admin, watchJob }) {
       try {
         const { results = [] } = await admin(`/jobs/${encodeURIComponent(job.job_id)}`);
         details.append(h("ul", { class: "errors" }, results.map((r) => h("li", { "data-outcome": r.outcome, dir: "ltr" },
-          [h("code", { text: r.url }), ` : ${OUTCOMES[r.outcome] || r.outcome}${r.http_status ? ` (HTTP ${r.http_status})` : ""}`]))));
+          [h("code", { text: r.url }), ` : ${outcomeText(r.outcome, Boolean(r.procedure))}${r.http_status ? ` (HTTP ${r.http_status})` : ""}`]))));
       } catch (error) {
         details.append(h("p", { class: "muted", text: error.message }));
       }
