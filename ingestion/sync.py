@@ -133,13 +133,13 @@ class SourceSync:
     def _gone(self, page: PageState, fetched: FetchResult) -> PageResult:
         page.gone_count += 1
         if page.content_hash is None:
-            return self._kept(page, "gone", f"HTTP {fetched.status}: nothing there, and nothing was ever stored")
+            return self._kept(page, "gone", f"HTTP {fetched.status}: nothing there, and no version of it is stored")
         if page.gone_count < GONE_RUNS_BEFORE_REMOVAL:
             return self._kept(page, "gone", f"HTTP {fetched.status}: gone for the first time; the last good version "
                                             "is kept until the next run finds it gone too")
         self._documents.remove_fetched_page(page.id)
         procedure = _name(page)
-        page.content_hash = page.etag = page.last_modified = None
+        page.content_hash = page.etag = page.last_modified = page.fetched_at = None
         page.text_chars = 0
         return PageResult(page.url, "removed", fetched.status, f"HTTP {fetched.status} on {page.gone_count} runs in a "
                                                                "row: removed from the index", procedure)

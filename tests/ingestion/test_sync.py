@@ -172,6 +172,8 @@ def test_a_page_gone_once_is_kept_and_gone_twice_in_a_row_is_removed(rig: Rig, s
     assert outcome == "gone" and "first time" in message and rig.stored("carte") is not None
     assert rig.run()["/fr/carte.html"][0] == "removed"
     assert rig.stored("carte") is None
+    assert rig.run()["/fr/carte.html"] == ("gone", f"HTTP {status}: nothing there, and no version of it is stored")
+    assert rig.sources.pages()[0].fetched_at is None
 
 
 def test_a_page_back_between_two_404s_is_not_removed(rig: Rig) -> None:

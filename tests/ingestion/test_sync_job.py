@@ -72,7 +72,7 @@ def test_the_job_records_each_url_and_indexes_only_when_a_page_changed(tmp_path:
         outcome = replica.job.run(replica.job.start())
         assert outcome.status == "partial" and outcome.report is not None and outcome.report.switched
         assert outcome.errors == [{"source": f"{site.url}/fr/absent.html",
-                                   "message": "gone: HTTP 404: nothing there, and nothing was ever stored"}]
+                                   "message": "gone: HTTP 404: nothing there, and no version of it is stored"}]
         job = replica.jobs.get(outcome.job_id)
         assert [(r["outcome"], r["procedure"]) for r in job["results"]] == [("added", "permis.fr"), ("gone", None)]
         assert job["counts"]["pages_added"] == 1 and job["counts"]["pages_gone"] == 1
