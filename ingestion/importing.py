@@ -1,8 +1,9 @@
 """Applying a source's parsed entries to the store, incrementally, then indexing what the store holds.
 
-`apply_entries` is the one step a catalogue import and a future source sync share: it takes every entry a source
-gives now, stores the new and changed ones, leaves the unchanged ones alone (so the indexer does not embed them
-again) and, only when asked to prune, deletes the source's entries that the new set no longer has."""
+`apply_entries` is a catalogue import's step: it takes every entry a source gives now, stores the new and changed
+ones, leaves the unchanged ones alone (so the indexer does not embed them again) and, only when asked to prune,
+deletes the source's entries that the new set no longer has. The source sync (ingestion.sync) stores page by page
+instead, since a page missing from a run is kept, not pruned; both end in `index_stored_sources`."""
 
 from __future__ import annotations
 
