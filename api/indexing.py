@@ -85,7 +85,8 @@ class IndexJobs:
         own = [e["message"] for e in outcome.errors if e["source"].startswith(mirrored)]
         if outcome.status == "failed" or own:
             if previous is not None:
-                documents.save_upload(previous.procedure_id, previous.language, previous.filename, previous.content)
+                documents.save_upload(previous.procedure_id, previous.language, previous.filename, previous.content,
+                                      previous.origin_url, previous.fetched_at)  # a synced page stays one
             else:
                 documents.remove_upload(doc.procedure_id, doc.language)
             reasons = own or [e["message"] for e in outcome.errors] or ["the index job failed"]

@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from storage.database import MIGRATIONS, Database
 from storage.documents import DocumentStore
+from storage.models import utcnow
 from storage.sources import SourceExistsError, SourceStore, sync_prefix
 
 
@@ -56,3 +57,15 @@ def test_the_sources_migration_goes_down_to_0001_and_up_again(tmp_path) -> None:
     database.migrate()
     assert {"sync_sources", "sync_pages"} <= set(inspect(database.engine).get_table_names())
     database.close()
+
+
+def test_a_stored_page_keeps_its_url_and_fetch_time_so_putting_it_back_keeps_them(database: Database) -> None:
+    documents = DocumentStore(database)
+    fetched = utcnow()
+    documents.save_upload("permis", "fr", "sync/p1/permis.fr.html", b"<p>x</p>", "https://x.gov.ma/p", fetched)
+    previous = documents.upload_for("permis", "fr")
+    assert previous is not None and (previous.origin_url, previous.fetched_at) == ("https://x.gov.ma/p", fetched)
+    documents.save_upload("permis", "fr", "permis.fr.html", b"<p>upload</p>")
+    documents.save_upload(previous.procedure_id, previous.language, previous.filename, previous.content,
+                          previous.origin_url, previous.fetched_at)
+    assert documents.uploads() == [previous]
