@@ -40,14 +40,12 @@ class Rig:
 
 
 @pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Rig]:
-    database = Database(f"sqlite:///{tmp_path / 'sahla.db'}")
-    database.migrate()
+def rig(database: Database) -> Iterator[Rig]:
+    """The sync over a fresh database on each engine (SQLite, and PostgreSQL as several replicas use)."""
     with SiteServer() as site, httpx.Client() as client:
         fetcher = PageFetcher(client, FetchOptions(timeout_seconds=1.0, host_delay_seconds=0))
         sources, documents = SourceStore(database), DocumentStore(database)
         yield Rig(site, sources, documents, SourceSync(sources, documents, fetcher, SyncOptions()))
-    database.close()
 
 
 def fee_of(upload: Upload | None) -> float:
