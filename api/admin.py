@@ -19,9 +19,9 @@ from api.schemas import (
     ConversationOut,
     DocumentIndexed,
     HiddenList,
-    Job,
     JobCreated,
     JobList,
+    JobWithResults,
     Stats,
 )
 from api.services import Services
@@ -52,7 +52,7 @@ def list_jobs(services: ServicesDep, _: AdminDep) -> dict[str, Any]:
     return {"jobs": services.jobs.recent()}
 
 
-@router.get("/admin/jobs/{job_id}", response_model=Job)
+@router.get("/admin/jobs/{job_id}", response_model=JobWithResults)
 def get_job(job_id: str, services: ServicesDep, _: AdminDep) -> dict[str, Any]:
     job = services.jobs.get(job_id)
     if job is None:

@@ -12,11 +12,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api import admin, chat, feedback, health, search
+from api import admin, chat, feedback, health, search, sources
 from api.errors import install_error_handlers
 from api.metrics import MetricsMiddleware
 from api.middleware import BodyLimitMiddleware, HeaderLimitMiddleware, SecurityHeadersMiddleware
 from api.services import Services, build_services
+from api.syncing import sync_on_schedule
 from core.settings import Settings
 from web import routes as web_routes
 
@@ -32,19 +33,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        purge = asyncio.create_task(_purge_periodically(services))
+        tasks = [asyncio.create_task(_purge_periodically(services))]
+        if services.settings.sync_interval_minutes:  # the source sync's schedule is off by default
+            tasks.append(asyncio.create_task(sync_on_schedule(services)))
         try:
             yield
         finally:
-            purge.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purge
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPIOffline(title="Sahla", version="1.0", lifespan=lifespan,
                          description="Cited answers about Moroccan administrative procedures.")
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, search, chat, feedback, admin):
+    for module in (health, search, chat, feedback, admin, sources):
         app.include_router(module.router)
     app.include_router(web_routes.router)
     # Outermost last: metrics see every response, including the 413s and CORS refusals.

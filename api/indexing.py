@@ -88,7 +88,8 @@ class IndexJobs:
         own = [e["message"] for e in outcome.errors if e["source"].startswith(mirrored)]
         if outcome.status == "failed" or own:
             if previous is not None:
-                documents.save_upload(previous.procedure_id, previous.language, previous.filename, previous.content)
+                documents.save_upload(previous.procedure_id, previous.language, previous.filename, previous.content,
+                                      previous.origin_url, previous.fetched_at)  # a synced page stays one
             else:
                 documents.remove_upload(claim.procedure_id, claim.language)
             reasons = own or [e["message"] for e in outcome.errors] or ["the index job failed"]
@@ -158,6 +159,10 @@ class IndexJobs:
 
     def hidden(self) -> list[str]:
         return sorted(self._services.documents.hidden_procedures())
+
+    def change_and_index(self, kind: str, source: str, change: Callable[[], object]) -> tuple[str, JobOutcome]:
+        """Apply a change to what is stored (e.g. a sync source removed) and index it, holding the job place."""
+        return self._store_then_index(kind, source, change)
 
     def _store_then_index(self, kind: str, source: str, store: Callable[[], object],
                           extra_errors: list[dict[str, str]] | None = None) -> tuple[str, JobOutcome]:

@@ -132,8 +132,71 @@ class Job(BaseModel):
     finished_at: str | None
 
 
+class PageOutcome(BaseModel):
+    """What one sync found at one URL (outcomes in docs/catalogue.md, "Keeping a site in sync")."""
+
+    url: str
+    outcome: str
+    http_status: int | None
+    message: str
+    procedure: str | None  # "id.lang" stored or kept
+
+
+class JobWithResults(Job):
+    results: list[PageOutcome] | None = None  # a sync's outcome for each URL
+
+
 class JobList(BaseModel):
     jobs: list[Job]
+
+
+class SourceOut(BaseModel):
+    id: str
+    url: str
+    kind: Literal["page", "sitemap"]
+    procedure_id: str | None
+    language: str | None
+    created_at: str
+    last_run_at: str | None  # the last fetch
+    status: str | None  # ok, partial, failed; None before the first sync
+    message: str | None
+    pages: int
+    next_run_at: str | None  # None while the schedule is off
+
+
+class PageOut(BaseModel):
+    url: str
+    procedure_id: str | None
+    language: str | None
+    outcome: str | None
+    http_status: int | None
+    message: str | None
+    checked_at: str | None
+    fetched_at: str | None  # when the version served was fetched
+    gone_count: int
+
+
+class SourceDetail(SourceOut):
+    page_list: list[PageOut]
+
+
+class LastSyncJob(BaseModel):
+    job_id: str
+    status: str
+    created_at: str | None
+    finished_at: str | None
+
+
+class SyncSchedule(BaseModel):
+    enabled: bool
+    interval_minutes: float | None
+    next_run_at: str | None
+    last_job: LastSyncJob | None
+
+
+class SourceList(BaseModel):
+    sources: list[SourceOut]
+    schedule: SyncSchedule
 
 
 class DocumentIndexed(BaseModel):

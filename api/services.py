@@ -21,6 +21,7 @@ from storage.database import Database
 from storage.documents import DocumentStore
 from storage.jobs import JobStore
 from storage.keys import KeyStore
+from storage.sources import SourceStore
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class Services:
         self.keys = KeyStore(self.database)
         self.jobs = JobStore(self.database, timedelta(seconds=self.settings.job_stale_seconds))
         self.documents = DocumentStore(self.database)
+        self.sources = SourceStore(self.database)
 
     @property
     def retriever(self) -> HybridRetriever:

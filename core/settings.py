@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     extra_official_domains: list[str] = Field(default_factory=list)
     extra_official_phones: list[str] = Field(default_factory=list)
 
+    # The source sync (python -m ingestion sources ...): off until an interval is set; then every replica checks
+    # each minute whether the last sync (from any replica) is older than the interval, and one of them runs it.
+    sync_interval_minutes: float = Field(default=0, ge=0, le=43_200, description="0 = no scheduled sync")
+    sync_host_delay_seconds: float = Field(default=1.0, ge=0, le=60, description="between two requests to a host")
+    sync_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+    # A new version whose text is under this share of the served one is taken for a broken page and not served.
+    sync_shrink_ratio: float = Field(default=0.5, ge=0, le=1)
+    sync_user_agent: str = Field(default="SahlaBot/1.0", min_length=3, max_length=200)
+
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SAHLA_HOST", "HOST"))
     port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("SAHLA_PORT", "PORT"))
 

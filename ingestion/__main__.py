@@ -1,5 +1,5 @@
-"""`python -m ingestion index [PATH] [--full]`, `python -m ingestion import FILE.jsonl [--prune]` and
-`python -m ingestion status`."""
+"""`python -m ingestion index [PATH] [--full]`, `python -m ingestion import FILE.jsonl [--prune]`,
+`python -m ingestion sources add|list|remove|sync` and `python -m ingestion status`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from rich.table import Table
 from core.embedders import build_embedder
 from core.index_store import ChromaIndex, IndexStoreError, connect
 from core.settings import Settings
+from ingestion import sources_cli
 from ingestion.catalogue import parse_catalogue
 from ingestion.importing import ApplyResult, apply_entries, index_stored_sources
 from ingestion.pipeline import IndexOptions, IndexReport, ProgressCallback, run_index
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
                             help="remove this source's procedures that the file no longer lists")
     import_cmd.add_argument("--source", default="catalogue", help="name of the catalogue (default: catalogue)")
     commands.add_parser("status", help="show what the index holds")
+    sources_cli.add_parser(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     settings = Settings()
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             return _status(settings)
         if args.command == "import":
             return _import(settings, args.file, args.prune, args.source)
+        if args.command == "sources":
+            return sources_cli.run(args, settings, console)
         return _index(settings, args.paths, args.full)
     except (IndexStoreError, FileNotFoundError, ValueError) as exc:
         console.print(f"[bold red]error:[/] {exc}")

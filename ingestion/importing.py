@@ -1,8 +1,9 @@
 """Applying a source's parsed entries to the store, incrementally, then indexing what the store holds.
 
-`apply_entries` is the one step a catalogue import and a future source sync share: it takes every entry a source
-gives now, stores the new and changed ones, leaves the unchanged ones alone (so the indexer does not embed them
-again) and, only when asked to prune, deletes the source's entries that the new set no longer has."""
+`apply_entries` is a catalogue import's step: it takes every entry a source gives now, stores the new and changed
+ones, leaves the unchanged ones alone (so the indexer does not embed them again) and, only when asked to prune,
+deletes the source's entries that the new set no longer has. The source sync (ingestion.sync) stores page by page
+instead, since a page missing from a run is kept, not pruned; both end in `index_stored_sources`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Protocol
 from core.embedders import Embedder
 from core.index_store import ChromaIndex
 from ingestion.catalogue import CatalogueEntry
+from ingestion.loaders import Origin
 from ingestion.pipeline import IndexOptions, IndexReport, ProgressCallback, run_index
 from storage.documents import Upload
 
@@ -69,17 +71,23 @@ def apply_entries(store: EntryStore, source: str, entries: list[CatalogueEntry],
     return result
 
 
-def write_uploads(documents: StoredSources, folder: Path) -> None:
-    """The uploads folder mirrors the database, so whichever replica runs the job indexes the same files."""
+def write_uploads(documents: StoredSources, folder: Path) -> dict[str, Origin]:
+    """The uploads folder mirrors the database, so whichever replica runs the job indexes the same files. Returns
+    the origin of each file the source sync fetched, by its source key."""
     staging = folder.with_name(folder.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    origins: dict[str, Origin] = {}
     for upload in documents.uploads():
-        target = staging / upload.procedure_id / f"{upload.language}{PurePath(upload.filename).suffix.lower()}"
+        relative = f"{upload.procedure_id}/{upload.language}{PurePath(upload.filename).suffix.lower()}"
+        target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(upload.content)
+        if upload.origin_url and upload.fetched_at:
+            origins[f"{folder.name}/{relative}"] = Origin(upload.origin_url, upload.fetched_at.date())
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
+    return origins
 
 
 def index_stored_sources(corpus: Path, uploads: Path, documents: StoredSources, embedder: Embedder,
@@ -87,7 +95,7 @@ def index_stored_sources(corpus: Path, uploads: Path, documents: StoredSources, 
                          on_progress: ProgressCallback | None = None) -> IndexReport:
     """The corpus, then every upload and catalogue entry (which override a corpus file of the same procedure and
     language), less the removed procedures."""
-    write_uploads(documents, uploads)
+    origins = write_uploads(documents, uploads)
     roots: Iterable[Path] = [corpus, uploads]
     return run_index(roots, embedder, index, options, full=full, on_progress=on_progress,
-                     removed=frozenset(documents.hidden_procedures()))
+                     removed=frozenset(documents.hidden_procedures()), origins=origins)

@@ -46,13 +46,22 @@ class SourceDocument:
     record: ProcedureRecord | None = None  # every loaded document has one; possibly text-only (no fields found)
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a stored file was fetched from by the source sync, and on which day: the provenance of its fields."""
+
+    url: str
+    fetched: dt.date
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def load_document(path: Path, key: str, max_bytes: int, data: bytes | None = None,
-                  today: dt.date | None = None) -> SourceDocument:
-    """Read one file and turn it into a SourceDocument, or raise LoadError."""
+                  today: dt.date | None = None, origin: Origin | None = None) -> SourceDocument:
+    """Read one file and turn it into a SourceDocument, or raise LoadError. A fetched page (`origin`) names its URL
+    and fetch day as the source of its fields, and its URL as the page a citation links to."""
     suffix = path.suffix.lower()
     if suffix not in INDEXED_SUFFIXES:
         raise LoadError(f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
@@ -67,7 +76,7 @@ def load_document(path: Path, key: str, max_bytes: int, data: bytes | None = Non
         raise LoadError("empty file")
     digest = content_hash(data)
     if suffix == ".md":
-        return _load_markdown(path, key, digest, data)
+        return _load_markdown(path, key, digest, data, origin)
     if suffix == ".json":
         from ingestion.catalogue import load_entry  # the catalogue builds on this module
 
@@ -80,27 +89,30 @@ def load_document(path: Path, key: str, max_bytes: int, data: bytes | None = Non
         title, body = _docx_text(data)
     procedure_id, language = _identity_from_path(path, body)
     return document_from_text(key, digest, procedure_id, language, title or procedure_id.replace("-", " ").capitalize(),
-                              body, today or dt.date.today())
+                              body, origin.fetched if origin else today or dt.date.today(), origin)
 
 
 def document_from_text(key: str, digest: str, procedure_id: str, language: str, title: str, body: str,
-                       today: dt.date) -> SourceDocument:
+                       today: dt.date, origin: Origin | None = None) -> SourceDocument:
     """A document's record holds the fields its sections state (none at all makes it text-only), each with the
-    document as its source and the day it was read."""
+    document (or the page it was fetched from) as its source and the day it was read."""
     if language not in LANGUAGES:
         raise LoadError(f"language {language!r} is not served; name the file <id>.<fr|ar|en>{Path(key).suffix}")
-    fields = extract_fields(body, language, key, today)
+    source = origin.url if origin else key
+    fields = extract_fields(body, language, source, today)
+    page_url = {"source_url": origin.url} if origin and origin.url.startswith("https://") else {}
     try:
         record = ProcedureRecord.model_validate({
-            "id": procedure_id, "lang": language, "title": title[:300], **fields.values,
-            "field_sources": {"title": FieldSource(source=key, date=today, via="document title"), **fields.sources},
+            "id": procedure_id, "lang": language, "title": title[:300], **fields.values, **page_url,
+            "field_sources": {"title": FieldSource(source=source, date=today, via="document title"), **fields.sources,
+                              **{name: FieldSource(source=source, date=today, via="fetched page") for name in page_url}},
         })
     except ValidationError as exc:
         raise LoadError("; ".join(_describe(e) for e in exc.errors()[:5])) from exc
     return SourceDocument(
         key=key, content_hash=digest, procedure_id=procedure_id, language=language, title=record.title,
         body=fields.body or body, record=record,
-        metadata={"category": "uncategorized", "administration": "", "source_url": ""},
+        metadata={"category": "uncategorized", "administration": "", "source_url": origin.url if origin else ""},
     )
 
 
@@ -145,7 +157,7 @@ def _describe(error: Any) -> str:
     return f"'{where}': {error['msg']}"
 
 
-def _load_markdown(path: Path, key: str, digest: str, data: bytes) -> SourceDocument:
+def _load_markdown(path: Path, key: str, digest: str, data: bytes, origin: Origin | None = None) -> SourceDocument:
     record, body = parse_record(_decode(data))
     folder_id, file_lang = path.parent.name, path.stem
     if file_lang in LANGUAGES and record.lang != file_lang:
@@ -156,7 +168,7 @@ def _load_markdown(path: Path, key: str, digest: str, data: bytes) -> SourceDocu
     if missing:
         raise LoadError("missing sections: " + ", ".join(f"'## {m}'" for m in missing))
     # Every field of a corpus file was read from its front-matter, as reviewed on its review date.
-    provenance = FieldSource(source=key, date=record.last_reviewed, via="front-matter")
+    provenance = FieldSource(source=origin.url if origin else key, date=record.last_reviewed, via="front-matter")
     record.field_sources = {name: provenance for name in ("title", *record.model_fields_set)
                             if name in FIELD_NAMES or name == "title"} | record.field_sources
     return SourceDocument(

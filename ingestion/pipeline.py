@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from chromadb.api.models.Collection import Collection
 from core.embedders import Embedder
 from core.index_store import ChromaIndex, Chunk, IndexMismatchError, IndexUnavailableError, iter_records
 from ingestion.chunking import CHUNKING_VERSION, chunk_document
-from ingestion.loaders import INDEXED_SUFFIXES, LoadError, SourceDocument, load_document
+from ingestion.loaders import INDEXED_SUFFIXES, LoadError, Origin, SourceDocument, load_document
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +92,15 @@ def _previous_index(index: ChromaIndex, full: bool) -> tuple[Collection | None, 
 def run_index(
     roots: Iterable[Path], embedder: Embedder, index: ChromaIndex, options: IndexOptions,
     full: bool = False, on_progress: ProgressCallback | None = None, removed: frozenset[str] = frozenset(),
+    origins: Mapping[str, Origin] | None = None,
 ) -> IndexReport:
     """Index every source under the roots. A procedure and language found in several roots is taken from the last
-    root (uploads override the corpus); procedures in `removed` are left out."""
+    root (uploads override the corpus); procedures in `removed` are left out. `origins` names the page a source key
+    was fetched from (the source sync)."""
     started = time.perf_counter()
     report = IndexReport()
     active, previous = _previous_index(index, full)
-    loaded, failed = _load_sources(discover_sources(roots), options.max_file_bytes)
+    loaded, failed = _load_sources(discover_sources(roots), options.max_file_bytes, origins or {})
     report.failed = failed
     served = _resolve_identities(loaded, removed)
     changed: list[SourceDocument] = []
@@ -122,12 +124,13 @@ def run_index(
     return report
 
 
-def _load_sources(sources: dict[str, Path], max_bytes: int) -> tuple[dict[str, SourceDocument], dict[str, str]]:
+def _load_sources(sources: dict[str, Path], max_bytes: int, origins: Mapping[str, Origin],
+                  ) -> tuple[dict[str, SourceDocument], dict[str, str]]:
     loaded: dict[str, SourceDocument] = {}
     failed: dict[str, str] = {}
     for key, path in sources.items():
         try:
-            loaded[key] = load_document(path, key, max_bytes)
+            loaded[key] = load_document(path, key, max_bytes, origin=origins.get(key))
         except (LoadError, OSError) as exc:
             failed[key] = str(exc) if isinstance(exc, LoadError) else f"cannot read file ({exc.strerror})"
     return loaded, failed

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, select, tuple_
 
@@ -22,6 +23,8 @@ class Upload:
     language: str
     filename: str
     content: bytes
+    origin_url: str | None = None  # a page the source sync fetched: its URL and when this version was fetched
+    fetched_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,15 @@ class DocumentStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def save_upload(self, procedure_id: str, language: str, filename: str, content: bytes) -> None:
+    def save_upload(self, procedure_id: str, language: str, filename: str, content: bytes,
+                    origin_url: str | None = None, fetched_at: datetime | None = None) -> None:
         """Replace the upload for this procedure and language (a hidden procedure stays hidden)."""
         with self._db.session() as session:
             session.execute(delete(Document).where(
                 Document.procedure_id == procedure_id, Document.language == language, Document.deleted.is_(False)))
             session.add(Document(id=secrets.token_hex(8), procedure_id=procedure_id, language=language,
                                  filename=filename, content=content, sha256=hashlib.sha256(content).hexdigest(),
-                                 deleted=False, created_at=utcnow()))
+                                 deleted=False, created_at=utcnow(), origin_url=origin_url, fetched_at=fetched_at))
 
     def remove_upload(self, procedure_id: str, language: str) -> None:
         """Drop the upload of one procedure and language (a replacement that could not be indexed)."""
@@ -75,7 +79,7 @@ class DocumentStore:
     def uploads(self) -> list[Upload]:
         with self._db.session() as session:
             rows = session.scalars(select(Document).where(Document.deleted.is_(False)).order_by(Document.created_at))
-            return [Upload(r.procedure_id, r.language or "", r.filename or "", r.content or b"") for r in rows]
+            return [_upload(r) for r in rows]
 
     def uploaded(self, procedure_id: str | None = None) -> list[UploadInfo]:
         """What was uploaded, without the bytes (they stay in the database)."""
@@ -98,7 +102,7 @@ class DocumentStore:
             row = session.scalars(select(Document).where(
                 Document.procedure_id == procedure_id, Document.language == language,
                 Document.deleted.is_(False))).first()
-            return Upload(row.procedure_id, row.language or "", row.filename or "", row.content or b"") if row else None
+            return _upload(row) if row else None
 
     def catalogue_hashes(self, source: str) -> dict[tuple[str, str], str]:
         """(procedure_id, language) -> sha256 of every entry this catalogue source imported."""
@@ -118,6 +122,17 @@ class DocumentStore:
             session.execute(delete(Document).where(
                 Document.filename.like(f"{catalogue_prefix(source)}%"),
                 tuple_(Document.procedure_id, Document.language).in_(identities)))
+
+
+    def remove_fetched_page(self, page_id: str) -> None:
+        """Drop the stored version of a synced page (gone from its site)."""
+        with self._db.session() as session:
+            session.execute(delete(Document).where(Document.filename.like(f"sync/{page_id}/%")))
+
+
+def _upload(row: Document) -> Upload:
+    return Upload(row.procedure_id, row.language or "", row.filename or "", row.content or b"", row.origin_url,
+                  row.fetched_at)
 
 
 def catalogue_prefix(source: str) -> str:

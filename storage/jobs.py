@@ -47,12 +47,23 @@ class JobStore:
     def touch(self, job_id: str) -> None:
         self._update(job_id, heartbeat_at=utcnow())
 
-    def finish(self, job_id: str, status: str, counts: dict[str, int], errors: list[dict[str, str]]) -> None:
-        self._update(job_id, status=status, active=None, counts=counts, errors=errors, finished_at=utcnow())
+    def finish(self, job_id: str, status: str, counts: dict[str, int], errors: list[dict[str, str]],
+               results: list[dict[str, Any]] | None = None) -> None:
+        self._update(job_id, status=status, active=None, counts=counts, errors=errors, results=results,
+                     finished_at=utcnow())
 
     def get(self, job_id: str) -> dict[str, Any] | None:
+        """One job, with a sync's per-URL results (the list of recent jobs leaves them out: they may be long)."""
         with self._db.session() as session:
             job = session.get(Job, job_id)
+            if job is None:
+                return None
+            return _public(job) | ({"results": list(job.results)} if job.results is not None else {})
+
+    def last_of_kind(self, kind: str) -> dict[str, Any] | None:
+        """The latest job of this kind, from any replica (the sync schedule counts from it)."""
+        with self._db.session() as session:
+            job = session.scalars(select(Job).where(Job.kind == kind).order_by(Job.created_at.desc()).limit(1)).first()
             return _public(job) if job else None
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:

@@ -71,7 +71,7 @@ class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (UniqueConstraint("active", name="uq_jobs_one_active"),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # reindex, upload, delete
+    kind: Mapped[str] = mapped_column(String(16))  # reindex, upload, delete, import, sync
     full: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool | None] = mapped_column(Boolean)
@@ -79,6 +79,7 @@ class Job(Base):
     total: Mapped[int] = mapped_column(default=0)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     errors: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # a sync's outcome for each URL
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(DateTime())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime())
@@ -99,3 +100,42 @@ class Document(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    # A page fetched by the source sync: its URL and when this version was fetched, the provenance of its fields.
+    origin_url: Mapped[str | None] = mapped_column(String(2048))
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime())
+
+
+class SyncSource(Base):
+    """An official URL an admin registered: one page, or a sitemap whose pages are all kept in sync."""
+
+    __tablename__ = "sync_sources"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # page, sitemap
+    procedure_id: Mapped[str | None] = mapped_column(String(128))  # a page's procedure, when the admin named it
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime())
+    status: Mapped[str | None] = mapped_column(String(16))  # ok, partial, failed (of the last run)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncPage(Base):
+    """One URL the sync fetches, with what the last good version was and what the last fetch said."""
+
+    __tablename__ = "sync_pages"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sync_sources.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    procedure_id: Mapped[str | None] = mapped_column(String(128))  # set by the first good fetch, then kept
+    language: Mapped[str | None] = mapped_column(String(8))
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str | None] = mapped_column(String(64))  # of the last good version, the one served
+    text_chars: Mapped[int] = mapped_column(default=0)  # its extracted text's length, to see a page shrink
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime())  # when the last good version was fetched
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    http_status: Mapped[int | None] = mapped_column()
+    message: Mapped[str | None] = mapped_column(Text)
+    gone_count: Mapped[int] = mapped_column(default=0)  # consecutive runs that found it 404 or 410

@@ -1,6 +1,7 @@
 // The admin page: sign in with an admin key, upload or remove documents, start a re-index and follow its
 // progress, read the job history and the usage statistics. Talks only to /v1/admin/* with a Bearer key.
 import { ApiFailure, h, requestJson, svg } from "/static/dom.js";
+import { initSources } from "/static/admin-sources.js";
 
 const KEY_STORAGE = "sahla-admin-key";
 const POLL_MS = 300;
@@ -9,6 +10,7 @@ const STATUS_NAMES = { answered: "Répondu", not_found: "Non trouvé", out_of_sc
 const STATUS_COLOURS = { answered: "#1e6b34", not_found: "#8a5300", out_of_scope: "#545454", refused: "#b3261e" };
 const JOB_STATUS = { queued: "En attente", running: "En cours", succeeded: "Terminée", partial: "Terminée avec erreurs", failed: "Échec" };
 const FINISHED = new Set(["succeeded", "partial", "failed"]);
+const JOB_KINDS = { reindex: "réindexation", upload: "téléversement", delete: "retrait", import: "catalogue", sync: "synchronisation" };
 
 const $ = (id) => document.getElementById(id);
 let adminKey = sessionStorage.getItem(KEY_STORAGE) || "";
@@ -36,7 +38,7 @@ async function signIn(key) {
   $("signout").hidden = false;
   $("stats-title").setAttribute("tabindex", "-1");
   $("stats-title").focus();
-  await Promise.all([loadStats(), loadJobs({ follow: true }), loadHidden()]);
+  await Promise.all([loadStats(), loadJobs({ follow: true }), loadHidden(), sources.loadSources()]);
 }
 
 function signOut(message) {
@@ -244,12 +246,12 @@ function jobRow(job) {
   const errorCell = errors.length ? h("details", null, [h("summary", { text: `${errors.length} erreur${errors.length > 1 ? "s" : ""}` }),
     h("ul", { class: "errors" }, errors.map((e) => h("li", null, [h("code", { text: e.source }), ` : ${e.message}`])))]) : "—";
   return h("tr", { "data-job": job.job_id, "data-status": job.status }, [
-    h("td", null, [h("code", { text: String(job.job_id).slice(0, 8) })]),
+    h("td", null, [h("code", { text: String(job.job_id).slice(0, 8) }), JOB_KINDS[job.kind] ? ` ${JOB_KINDS[job.kind]}` : ""]),
     h("td", null, [h("span", { class: `badge ${job.status}`, text: JOB_STATUS[job.status] || job.status })]),
     h("td", { text: formatTime(job.started_at) }), h("td", { text: formatTime(job.finished_at) }),
     h("td", { text: `${p.done || 0} / ${p.total || 0}` }),
     h("td", { text: [c.added, c.updated, c.deleted, c.unchanged, c.failed].map((n) => n || 0).join(" · ") }),
-    h("td", null, [errorCell]),
+    h("td", null, [errorCell, job.kind === "sync" ? sources.resultsDetails(job) : null]),
   ]);
 }
 
@@ -276,4 +278,5 @@ $("catalogue").addEventListener("submit", importCatalogue);
 $("delete").addEventListener("submit", removeDocument);
 $("hide").addEventListener("submit", (event) => { event.preventDefault(); setHidden($("hide-id").value.trim(), true); });
 $("reindex").addEventListener("submit", startReindex);
+const sources = initSources({ admin, watchJob });
 if (adminKey) signIn(adminKey);

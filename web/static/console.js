@@ -1,6 +1,6 @@
 // The civil servants' console: search procedures in any language, filter them, and read one record in French,
 // Arabic and English side by side. Talks only to /v1/search, /v1/procedures and /v1/procedures/{id}.
-import { ApiFailure, externalLink, h, requestJson } from "/static/dom.js";
+import { ApiFailure, externalLink, h, requestJson, safeUrl } from "/static/dom.js";
 
 const CATEGORIES = {
   "identity-civil-status": "Identité et état civil", justice: "Justice", transport: "Transport",
@@ -140,11 +140,12 @@ function recordColumn(lang, record) {
 }
 
 // Where each field came from: the file or URL, its date, and how it was read (front-matter, a section, a
-// catalogue field).
+// catalogue field). A page kept in sync names its URL (a link) and the day its version was fetched.
 function provenance(record, t) {
   const sources = Object.entries(record.field_sources || {});
   const rows = sources.map(([field, s]) => h("li", { dir: "ltr", class: "field-source", "data-field": field },
-    [h("code", { text: field }), ` — ${s.source}${s.date ? ` (${s.date})` : ""}${s.via ? ` · ${s.via}` : ""}`]));
+    [h("code", { text: field }), " — ", safeUrl(s.source) ? externalLink(s.source) : s.source,
+      `${s.date ? ` (${s.date})` : ""}${s.via ? ` · ${s.via}` : ""}`]));
   return h("details", { class: "provenance" }, [h("summary", { text: t.provenance }),
     rows.length ? h("ul", null, rows) : h("p", { class: "muted", text: t.not_stated })]);
 }
