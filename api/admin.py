@@ -74,7 +74,7 @@ def delete_document(procedure_id: str, services: ServicesDep, _: AdminDep) -> Re
 
 @router.get("/admin/stats", response_model=Stats)
 def stats(services: ServicesDep, _: AdminDep) -> dict[str, Any]:
-    return services.conversations.stats()
+    return {**services.conversations.stats(), "quality": services.quality.report()}
 
 
 @router.get("/agent/conversations/{conversation_id}", response_model=ConversationOut, tags=["civil servants"])

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api import admin, chat, feedback, health, search
+from api import admin, chat, feedback, health, reviews, search
 from api.errors import install_error_handlers
 from api.metrics import MetricsMiddleware
 from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                          description="Cited answers about Moroccan administrative procedures.")
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, search, chat, feedback, admin):
+    for module in (health, search, chat, feedback, admin, reviews):
         app.include_router(module.router)
     app.include_router(web_routes.router)
     # Outermost last: metrics see every response, including the 413s and CORS refusals.

@@ -121,6 +121,7 @@ def _record(services: Services, context: AnswerContext, conversation_id: str, me
             conversation_id, message_id, question=redact(context.question or context.message),
             answer=redact(context.answer), language=context.language, status=context.status or "",
             mode=context.mode, procedure_id=context.chosen.procedure_id if answered and context.chosen else None,
+            form=context.form, citations=[c.public() for c in context.citations],
             retrieval_ms=timings["retrieval"], generation_ms=timings["generation"], total_ms=timings["total"])
     except SQLAlchemyError:
         # The citizen still gets the answer; the lost turn is counted and logged (without its text).

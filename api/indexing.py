@@ -97,7 +97,8 @@ class IndexJobs:
         roots = [services.settings.corpus_dir, self._uploads]
         return run_index(roots, services.embedder, services.index, self._options, full=full,
                          on_progress=lambda done, total: services.jobs.progress(job_id, done, total),
-                         removed=frozenset(services.documents.removed_procedures()))
+                         removed=frozenset(services.documents.removed_procedures()),
+                         aliases=services.reviews.aliases_by_procedure())
 
     def _write_uploads(self) -> None:
         """The uploads folder mirrors the database, so whichever replica runs the job indexes the same files."""

@@ -50,6 +50,7 @@ class AnswerPipeline:
         if missing:
             raise RuntimeError(f"messages.yaml lacks languages {missing}")
         self._messages = messages
+        self.is_known_out_of_scope: Callable[[str], bool] = lambda _question: False  # set by api.services
         self._steps: list[tuple[str, Step]] = [
             ("understand", self.understand_message),
             ("screen", self.screen_manipulation),
@@ -133,6 +134,9 @@ class AnswerPipeline:
 
     def gate_relevance(self, context: AnswerContext) -> None:
         assert context.retrieval is not None
+        if self.is_known_out_of_scope(context.question):  # an agent marked this question "not our domain"
+            context.stop("out_of_scope", self._canned("out_of_scope", context.language))
+            return
         chosen = passes_gate(context.retrieval, self.config.gate.get(context.form) or thresholds_for(context.form))
         if chosen is None and context.flags.get("follow_up") and context.history[-1].procedure_id:
             chosen = next((c for c in context.retrieval.candidates

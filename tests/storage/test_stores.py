@@ -24,7 +24,7 @@ def test_migrations_create_every_table_and_are_idempotent(database: Database) ->
     database.migrate()  # a second run (another replica starting) changes nothing
     with database.engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0001"
+    assert version == "0004_reviews"
 
 
 def test_turns_are_kept_per_conversation_oldest_first(database: Database) -> None:
