@@ -1,6 +1,7 @@
 // The admin page: sign in with an admin key, upload or remove documents, start a re-index and follow its
 // progress, read the job history and the usage statistics. Talks only to /v1/admin/* with a Bearer key.
 import { ApiFailure, h, requestJson, svg } from "/static/dom.js";
+import { initQuality, showQuality } from "/static/admin-quality.js";
 
 const KEY_STORAGE = "sahla-admin-key";
 const POLL_MS = 300;
@@ -100,6 +101,7 @@ async function loadStats() {
   $("by-status").replaceChildren(...barChart("by-status-title", byStatus, (k) => STATUS_COLOURS[k] || "#545454"));
   $("feedback").replaceChildren(...feedbackSummary(stats.feedback || {}));
   const notFound = stats.top_not_found || [];
+  showQuality(stats.quality);
   $("not-found").replaceChildren(...(notFound.length ? notFound.map((q) => h("li", { dir: "auto" }, [q.question, h("span",
     { class: "muted", text: ` (${q.count})` })])) : [h("li", { class: "muted", text: "Aucune." })]));
 }
@@ -229,4 +231,5 @@ $("refresh-stats").addEventListener("click", loadStats);
 $("upload").addEventListener("submit", upload);
 $("delete").addEventListener("submit", removeDocument);
 $("reindex").addEventListener("submit", startReindex);
+initQuality(admin);
 if (adminKey) signIn(adminKey);
