@@ -7,13 +7,16 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import update
 
 from storage.database import Database
 from storage.keys import KeyStore
+from storage.models import Message, utcnow
 from tests.conftest import make_settings
 from tests.web.conftest import ADMIN_KEY, SCREENSHOTS, WebServer
 from tests.web.test_admin import sign_in
@@ -52,6 +55,14 @@ def open_queue(page: Page, web_server: WebServer, key: str) -> None:
     queue_loaded(page)
 
 
+def move_turn_back(web_server: WebServer, message_id: str, weeks: int) -> None:
+    database = Database(make_settings(web_server.corpus.parent / "data").sqlalchemy_url)
+    with database.session() as session:
+        session.execute(update(Message).where(Message.id == message_id)
+                        .values(created_at=utcnow() - timedelta(weeks=weeks)))
+    database.close()
+
+
 def queue_loaded(page: Page) -> None:
     """A filter change reloads the queue: wait for it, or a click could land on a list about to be replaced."""
     expect(page.locator("#review-queue")).to_have_attribute("aria-busy", "false")
@@ -88,7 +99,7 @@ def test_an_agent_corrects_a_wrong_answer_and_the_admin_reindex_makes_it_right_u
     expect(item.locator(".review-form .status")).to_contain_text("alias")
     expect(item.locator(".verdict.wrong")).to_contain_text(RIGHT)
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "console-review-queue.png", full_page=True)
+    page.locator("#review").screenshot(path=SCREENSHOTS / "console-review-queue.png")
 
     sign_in(page, web_server)
     alias_row = page.locator("#aliases tbody tr", has_text="grand mere doit prouver")
@@ -138,8 +149,13 @@ def test_quality_charts_draw_the_weekly_figures_and_the_csv_downloads(page: Page
     httpx.post(f"{web_server.url}/v1/feedback", json={"message_id": good["message_id"], "rating": "up", "comment": None})
     httpx.put(f"{web_server.url}/v1/agent/reviews/{good['message_id']}", headers=agent, json={"verdict": "correct"})
     httpx.put(f"{web_server.url}/v1/agent/reviews/{bad['message_id']}", headers=agent, json={"verdict": "wrong"})
+    for weeks_ago, verdict in ((1, "correct"), (2, "incomplete")):  # earlier weeks, so the charts show a trend
+        older = chat(web_server, "casier judiciaire")
+        httpx.put(f"{web_server.url}/v1/agent/reviews/{older['message_id']}", headers=agent, json={"verdict": verdict})
+        move_turn_back(web_server, older["message_id"], weeks_ago)
     stats = httpx.get(f"{web_server.url}/v1/admin/stats", headers={"Authorization": f"Bearer {ADMIN_KEY}"}).json()
-    french = next(w for w in stats["quality"]["weeks"] if w["form"] == "fr")
+    french = [w for w in stats["quality"]["weeks"] if w["form"] == "fr"][-1]  # this week
+    assert len({w["week"] for w in stats["quality"]["weeks"]}) >= 3
 
     sign_in(page, web_server)
     correct = page.locator("#quality-correct svg.chart")
@@ -153,11 +169,11 @@ def test_quality_charts_draw_the_weekly_figures_and_the_csv_downloads(page: Page
     assert stats["quality"]["top_wrong"][0]["procedure_id"] in page.locator("#quality-wrong").inner_text()
     page.get_by_label("Forme de langue").select_option("fr")
     expect(page.locator("#quality-correct .legend li")).to_have_count(1)
-    page.locator("#quality-title").scroll_into_view_if_needed()
-    page.screenshot(path=SCREENSHOTS / "admin-quality-charts.png", full_page=True)
+    page.locator("#quality-title").locator("xpath=ancestor::section").screenshot(
+        path=SCREENSHOTS / "admin-quality-charts.png")
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Exporter les réponses revues (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
     exported = {r["message_id"]: r["verdict"] for r in rows}
     assert exported[good["message_id"]] == "correct" and exported[bad["message_id"]] == "wrong"

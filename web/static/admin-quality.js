@@ -82,24 +82,28 @@ const swatchOf = (series, j) => (series.swatch ?? j) % PALETTE.length;
 /** Weeks along the bottom, one bar per series in each week; null values leave a gap (nothing reviewed). */
 function groupedBars(titleId, weeks, series, max, unit) {
   if (!weeks.length || !series.length) return [h("p", { class: "muted", text: "Pas encore de données." })];
-  const left = 40, top = 10, plotHeight = 150, groupWidth = Math.max(36, series.length * 14 + 12);
-  const width = left + weeks.length * groupWidth + 10, height = top + plotHeight + 30;
+  // A fixed minimum width keeps text and bars at their size when there are few weeks (the SVG scales to fit).
+  const left = 44, top = 10, plotHeight = 150, minGroup = series.length * 12 + 14;
+  const plotWidth = Math.max(320, weeks.length * minGroup), groupWidth = plotWidth / weeks.length;
+  const width = left + plotWidth + 10, height = top + plotHeight + 30;
+  const barWidth = Math.min(28, (groupWidth - 12) / series.length);
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": titleId, class: "chart wide",
     "data-series": String(series.length) });
-  for (const tick of [0, 0.5, 1]) {
+  // Counts with a small maximum get no middle line: "0.5 thumbs" means nothing.
+  const ticks = unit === "%" || max >= 4 ? [0, 0.5, 1] : [0, 1];
+  for (const tick of ticks) {
     const y = top + plotHeight * (1 - tick);
     chart.append(svg("line", { x1: left, x2: width - 5, y1: y, y2: y, class: "chart-grid" }),
       svg("text", { x: left - 6, y: y + 4, "text-anchor": "end", class: "chart-axis" }, [`${Math.round(max * tick)}${unit}`]));
   }
-  const barWidth = (groupWidth - 12) / series.length;
   weeks.forEach((week, i) => {
-    const x0 = left + i * groupWidth + 6;
-    chart.append(svg("text", { x: x0 + (groupWidth - 12) / 2, y: top + plotHeight + 18, "text-anchor": "middle", class: "chart-axis" },
+    const centre = left + (i + 0.5) * groupWidth, x0 = centre - (barWidth * series.length) / 2;
+    chart.append(svg("text", { x: centre, y: top + plotHeight + 18, "text-anchor": "middle", class: "chart-axis" },
       [week.slice(5)]));
     series.forEach((s, j) => {
       const value = s.values[i];
       if (value == null) return;
-      const barHeight = Math.max(value ? 2 : 0, Math.round((value / max) * plotHeight));
+      const barHeight = Math.max(2, Math.round((value / max) * plotHeight));  // 0 % stays visible: reviewed, none correct
       chart.append(svg("rect", { x: x0 + j * barWidth, y: top + plotHeight - barHeight, width: Math.max(2, barWidth - 2),
         height: barHeight, fill: PALETTE[swatchOf(s, j)], "data-week": week, "data-series": s.name, "data-value": String(value) },
       [svg("title", null, [`${s.name}, ${week} : ${value}${unit}`])]));
