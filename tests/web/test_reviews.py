@@ -49,7 +49,7 @@ def cited(turn: dict) -> str | None:
 
 def open_queue(page: Page, web_server: WebServer, key: str) -> None:
     page.goto(f"{web_server.url}/console")
-    page.get_by_label("Clé d'agent (ou d'administration)").fill(key)
+    page.get_by_label("Clé d'agent").fill(key)
     page.get_by_role("button", name="Ouvrir la file de revue").click()
     expect(page.locator("#review-panel")).to_be_visible()
     queue_loaded(page)
@@ -118,7 +118,7 @@ def test_a_citizen_without_a_key_and_an_unknown_key_cannot_open_the_queue(page: 
     assert httpx.get(f"{web_server.url}/v1/agent/reviews").status_code == 401
     open_queue_attempt = page.goto(f"{web_server.url}/console")
     assert open_queue_attempt and open_queue_attempt.ok
-    page.get_by_label("Clé d'agent (ou d'administration)").fill("not-a-real-key-000")
+    page.get_by_label("Clé d'agent").fill("not-a-real-key-000")
     page.get_by_role("button", name="Ouvrir la file de revue").click()
     expect(page.locator("#review-signin-status")).to_contain_text("refusée")
     expect(page.locator("#review-panel")).to_be_hidden()
