@@ -63,8 +63,9 @@ async def _purge_periodically(services: Services) -> None:
         try:
             purged = await asyncio.to_thread(services.conversations.purge_text_older_than,
                                              services.settings.retention_days)
-            if purged:
-                logger.info("event=retention_purge turns=%s", purged)
+            notes = await asyncio.to_thread(services.reviews.purge_notes_older_than, services.settings.retention_days)
+            if purged or notes:
+                logger.info("event=retention_purge turns=%s review_notes=%s", purged, notes)
         except Exception:  # the database may be down; the next round tries again
             logger.warning("event=retention_purge_failed", exc_info=True)
         await asyncio.sleep(PURGE_EVERY_SECONDS)

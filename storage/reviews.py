@@ -6,10 +6,10 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.database import Database
@@ -123,6 +123,14 @@ class ReviewStore:
             _audit(session, review.action, review.author_key_id, now, message_id=review.message_id,
                    verdict=review.verdict, procedure_id=review.expected_procedure_id,
                    question=review.alias or review.out_of_scope)
+
+    def purge_notes_older_than(self, days: int) -> int:
+        """Retention reaches agents' notes too: a correction keeps only its normalised question."""
+        cutoff = utcnow() - timedelta(days=days)
+        with self._db.session() as session:
+            result = session.execute(update(Review).where(Review.created_at < cutoff, Review.note.is_not(None))
+                                     .values(note=None))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # -- learned aliases -------------------------------------------------------------------------------------
     def aliases(self) -> list[dict[str, Any]]:

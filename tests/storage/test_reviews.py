@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from storage.conversations import ConversationStore
 from storage.database import Database
-from storage.models import Message, utcnow
+from storage.models import Message, Review, utcnow
 from storage.quality import QualityStats, week_of
 from storage.reviews import QueueFilter, ReviewInput, ReviewStore, UnknownAliasError, UnknownTurnError
 
@@ -94,16 +94,18 @@ def test_reviewing_an_unknown_turn_stores_nothing(stores) -> None:
     assert reviews.aliases() == [] and reviews.corrections() == []
 
 
-def test_retention_empties_the_queue_text_but_keeps_the_learned_alias(stores, database: Database) -> None:
+def test_retention_empties_the_queue_text_and_notes_but_keeps_the_learned_alias(stores, database: Database) -> None:
     conversations, reviews = stores
-    reviews.save_review(ReviewInput("m2", "wrong", "agent1", expected_procedure_id="passeport-biometrique",
-                                    alias="perdu mon passeport"))
+    reviews.save_review(ReviewInput("m2", "wrong", "agent1", note="il parlait de son passeport",
+                                    expected_procedure_id="passeport-biometrique", alias="perdu mon passeport"))
     with database.session() as session:
         session.execute(update(Message).values(created_at=utcnow() - timedelta(days=200)))
+        session.execute(update(Review).values(created_at=utcnow() - timedelta(days=200)))
     assert conversations.purge_text_older_than(90) == 3
+    assert reviews.purge_notes_older_than(90) == 1
     assert reviews.queue(QueueFilter()) == ([], 0)
     reviewed = reviews.turn("m2")
-    assert reviewed and reviewed.question is None and reviewed.answer is None
+    assert reviewed and reviewed.question is None and reviewed.answer is None and reviewed.note is None
     assert reviews.aliases_by_procedure() == {"passeport-biometrique": ["perdu mon passeport"]}
 
 
