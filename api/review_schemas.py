@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 PROCEDURE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# The database keeps naive UTC (storage.models.utcnow); clients get RFC 3339 with its zone.
+UtcDatetime = Annotated[datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))]
 
 
 class ReviewRequest(BaseModel):
@@ -29,13 +31,13 @@ class ReviewOut(BaseModel):
     note: str | None
     expected_procedure_id: str | None
     author_key_id: str
-    reviewed_at: datetime
+    reviewed_at: UtcDatetime
 
 
 class QueueItem(BaseModel):
     message_id: str
     conversation_id: str
-    created_at: datetime
+    created_at: UtcDatetime
     language: str
     form: str
     status: str  # a plain string: "clarify" and any later status show as they are
@@ -61,7 +63,7 @@ class LearnedAliasOut(BaseModel):
     language: str
     source_message_id: str | None
     author_key_id: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class AliasList(BaseModel):
@@ -76,7 +78,7 @@ class CorrectionOut(BaseModel):
     procedure_id: str | None
     question: str | None
     author_key_id: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class CorrectionList(BaseModel):

@@ -171,7 +171,7 @@ async function loadAliases() {
   }
   const rows = aliases.map((a) => h("tr", { "data-alias": a.id }, [
     h("td", { dir: "auto", text: a.alias }), h("td", null, [h("code", { text: a.procedure_id })]),
-    h("td", null, [h("code", { text: a.author_key_id })]), h("td", { text: new Date(a.created_at + "Z").toLocaleString("fr-FR") }),
+    h("td", null, [h("code", { text: a.author_key_id })]), h("td", { text: new Date(a.created_at).toLocaleString("fr-FR") }),
     h("td", null, [h("button", { type: "button", class: "danger", "aria-label": `Retirer l'alias ${a.alias}`, text: "Retirer",
       onclick: () => removeAlias(a) })])]));
   $("aliases").tBodies[0].replaceChildren(...(rows.length ? rows
@@ -196,7 +196,7 @@ async function loadCorrections() {
     return;
   }
   $("corrections").replaceChildren(...(corrections.length ? corrections.map((c) => h("li", { "data-action": c.action }, [
-    `${new Date(c.created_at + "Z").toLocaleString("fr-FR")} — ${ACTIONS[c.action] || c.action}`,
+    `${new Date(c.created_at).toLocaleString("fr-FR")} — ${ACTIONS[c.action] || c.action}`,
     c.verdict ? ` (${c.verdict})` : "", c.procedure_id ? ` → ${c.procedure_id}` : "", " — clé ", h("code", { text: c.author_key_id }),
     c.question ? h("span", { class: "muted", dir: "auto", text: ` « ${c.question} »` }) : null]))
     : [h("li", { class: "muted", text: "Aucune correction." })]));

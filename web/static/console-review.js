@@ -100,7 +100,7 @@ function reviewSummary(review) {
   const target = review.expected_procedure_id ? ` → ${review.expected_procedure_id}` : "";
   return h("p", { class: `verdict ${review.verdict}` }, [
     h("strong", { text: `Revue : ${VERDICTS[review.verdict] || review.verdict}${target}` }),
-    ` — clé ${review.author_key_id}, ${new Date(review.reviewed_at + "Z").toLocaleString("fr-FR")}`,
+    ` — clé ${review.author_key_id}, ${new Date(review.reviewed_at).toLocaleString("fr-FR")}`,
     review.note ? h("span", { class: "note", dir: "auto", text: ` « ${review.note} »` }) : null]);
 }
 
@@ -168,7 +168,7 @@ async function submitReview(form, item) {
 }
 
 function queueItem(item) {
-  const when = new Date(item.created_at + "Z").toLocaleString("fr-FR");
+  const when = new Date(item.created_at).toLocaleString("fr-FR");
   const feedback = item.feedback ? h("span", { class: `thumb ${item.feedback}`,
     text: item.feedback === "down" ? "Avis : pas utile" : "Avis : utile" }) : null;
   return h("li", { class: "queue-item", "data-message": item.message_id, "data-status": item.status }, [
