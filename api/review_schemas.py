@@ -70,6 +70,18 @@ class AliasList(BaseModel):
     aliases: list[LearnedAliasOut]
 
 
+class OutOfScopeExampleOut(BaseModel):
+    id: str
+    question: str
+    language: str
+    author_key_id: str
+    created_at: UtcDatetime
+
+
+class OutOfScopeList(BaseModel):
+    examples: list[OutOfScopeExampleOut]
+
+
 class CorrectionOut(BaseModel):
     id: str
     action: str

@@ -3,7 +3,9 @@ reviewed turns. Every correction is written to the audit trail with its author k
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -17,17 +19,28 @@ from api.review_schemas import (
     AliasList,
     CorrectionList,
     LinkRequest,
+    OutOfScopeList,
     QueueItem,
     ReviewQueue,
     ReviewRequest,
 )
 from api.schemas import ERRORS
 from api.services import Services
-from storage.reviews import QueueFilter, ReviewedTurn, UnknownAliasError, UnknownTurnError
+from storage.reviews import (
+    QueueFilter,
+    ReviewedTurn,
+    ReviewInput,
+    UnknownAliasError,
+    UnknownExampleError,
+    UnknownTurnError,
+)
 
 router = APIRouter(prefix="/v1", responses=ERRORS)
 
 _CORRECTION_STATUS = {"invalid_review": 400, "unknown_procedure": 400, "question_expired": 409}
+_STATUS_NAME = re.compile(r"^[a-z_]{1,16}$")
+T = TypeVar("T")
+KnownProcedure = Callable[[str], bool]
 StatusFilter = Annotated[list[str] | None, Query(description="repeat or comma-separate: not_found,clarify")]
 
 
@@ -41,7 +54,7 @@ def review_queue(
 ) -> dict[str, Any]:
     """Recent turns (redacted), thumbs-down first, then newest."""
     statuses = tuple(s.strip() for value in status or [] for s in value.split(",") if s.strip())
-    if any(len(s) > 16 or not s.replace("_", "").isalpha() for s in statuses):
+    if not all(_STATUS_NAME.match(s) for s in statuses):
         raise ApiError(400, "invalid_status", "status must be names such as answered, not_found, clarify")
     query = QueueFilter(language, statuses, procedure_id, reviewed, feedback == "down", limit, offset)
     items, total = _database(lambda: services.reviews.queue(query))
@@ -82,6 +95,22 @@ def remove_alias(alias_id: str, services: ServicesDep, caller: AdminDep) -> Resp
     return Response(status_code=204)
 
 
+@router.get("/admin/out-of-scope", response_model=OutOfScopeList, tags=["admins"])
+def list_out_of_scope(services: ServicesDep, _: AdminDep) -> dict[str, Any]:
+    return {"examples": _database(services.reviews.out_of_scope_examples)}
+
+
+@router.delete("/admin/out-of-scope/{example_id}", status_code=204, tags=["admins"])
+def remove_out_of_scope(example_id: str, services: ServicesDep, caller: AdminDep) -> Response:
+    """The gate stops treating the question as out of scope within a few seconds, on every replica."""
+    try:
+        _database(lambda: services.reviews.remove_out_of_scope(example_id, caller.key_id))
+    except UnknownExampleError as exc:
+        raise ApiError(404, "unknown_example", f"no out-of-scope example {example_id!r}") from exc
+    services.out_of_scope.expire()
+    return Response(status_code=204)
+
+
 @router.get("/admin/corrections", response_model=CorrectionList, tags=["admins"])
 def list_corrections(services: ServicesDep, _: AdminDep,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
@@ -115,7 +144,7 @@ def _turn(services: Services, message_id: str) -> ReviewedTurn:
     return turn
 
 
-def _apply(services: Services, turn: ReviewedTurn, build: Any) -> dict[str, Any]:
+def _apply(services: Services, turn: ReviewedTurn, build: Callable[[KnownProcedure], ReviewInput]) -> dict[str, Any]:
     known = _known_procedures(services)
     try:
         review = build(lambda procedure_id: procedure_id in known)
@@ -135,9 +164,9 @@ def _known_procedures(services: Services) -> set[str]:
     return indexed | _database(services.documents.uploaded_procedures)
 
 
-def _database(call: Any) -> Any:
+def _database(call: Callable[[], T]) -> T:
+    """A database failure is a 503 that says so, never a 500."""
     try:
         return call()
     except SQLAlchemyError as exc:
-        services_down = "the review store cannot be reached right now; try again shortly"
-        raise ApiError(503, "database_unavailable", services_down) from exc
+        raise ApiError(503, "database_unavailable", "reviews cannot be read or saved right now; try again shortly") from exc

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.database import Database
@@ -23,6 +23,10 @@ class UnknownTurnError(LookupError):
 
 
 class UnknownAliasError(LookupError):
+    pass
+
+
+class UnknownExampleError(LookupError):
     pass
 
 
@@ -164,13 +168,20 @@ class ReviewStore:
         with self._db.session() as session:
             return set(session.scalars(select(OutOfScopeExample.question)))
 
-    def remove_out_of_scope(self, question: str, author_key_id: str) -> bool:
+    def out_of_scope_examples(self) -> list[dict[str, Any]]:
         with self._db.session() as session:
-            result = session.execute(delete(OutOfScopeExample).where(OutOfScopeExample.question == question))
-            removed = bool(getattr(result, "rowcount", 0))
-            if removed:
-                _audit(session, "out_of_scope_removed", author_key_id, utcnow(), question=question)
-        return removed
+            rows = session.scalars(select(OutOfScopeExample).order_by(OutOfScopeExample.created_at.desc(),
+                                                                      OutOfScopeExample.id))
+            return [{"id": r.id, "question": r.question, "language": r.language, "author_key_id": r.author_key_id,
+                     "created_at": r.created_at} for r in rows]
+
+    def remove_out_of_scope(self, example_id: str, author_key_id: str) -> None:
+        with self._db.session() as session:
+            row = session.get(OutOfScopeExample, example_id)
+            if row is None:
+                raise UnknownExampleError(example_id)
+            session.delete(row)
+            _audit(session, "out_of_scope_removed", author_key_id, utcnow(), question=row.question)
 
     def corrections(self, limit: int = 200) -> list[dict[str, Any]]:
         with self._db.session() as session:

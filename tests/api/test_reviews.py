@@ -102,6 +102,12 @@ def test_a_question_marked_not_our_domain_is_out_of_scope_next_time(client, agen
     assert ask(client, "passeport biométrique")["status"] == "answered"
     [entry] = client.get("/v1/admin/corrections", headers=ADMIN).json()["corrections"]
     assert entry["question"] == "je veux me plaindre d un fonctionnaire" and entry["verdict"] == "wrong"
+    [example] = client.get("/v1/admin/out-of-scope", headers=ADMIN).json()["examples"]
+    assert example["author_key_id"] == agent["X-Key-Id"]
+    assert client.delete(f"/v1/admin/out-of-scope/{example['id']}", headers=auth(agent)).status_code == 403
+    assert client.delete(f"/v1/admin/out-of-scope/{example['id']}", headers=ADMIN).status_code == 204
+    assert ask(client, COMPLAINT)["status"] == "answered"
+    assert client.delete(f"/v1/admin/out-of-scope/{example['id']}", headers=ADMIN).status_code == 404
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [

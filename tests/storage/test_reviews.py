@@ -11,7 +11,14 @@ from storage.conversations import ConversationStore
 from storage.database import Database
 from storage.models import Message, Review, utcnow
 from storage.quality import QualityStats, week_of
-from storage.reviews import QueueFilter, ReviewInput, ReviewStore, UnknownAliasError, UnknownTurnError
+from storage.reviews import (
+    QueueFilter,
+    ReviewInput,
+    ReviewStore,
+    UnknownAliasError,
+    UnknownExampleError,
+    UnknownTurnError,
+)
 
 
 def turn(**overrides: object) -> dict[str, object]:
@@ -83,8 +90,13 @@ def test_not_our_domain_adds_an_out_of_scope_example(stores) -> None:
     _, reviews = stores
     reviews.save_review(ReviewInput("m3", "wrong", "agent1", out_of_scope="wach kayn chi haja"))
     assert reviews.out_of_scope_questions() == {"wach kayn chi haja"}
-    assert reviews.remove_out_of_scope("wach kayn chi haja", "admin1") is True
+    [example] = reviews.out_of_scope_examples()
+    assert example["author_key_id"] == "agent1" and example["language"] == "darija"
+    reviews.remove_out_of_scope(example["id"], "admin1")
     assert reviews.out_of_scope_questions() == set()
+    assert reviews.corrections()[0]["action"] == "out_of_scope_removed"
+    with pytest.raises(UnknownExampleError):
+        reviews.remove_out_of_scope(example["id"], "admin1")
 
 
 def test_reviewing_an_unknown_turn_stores_nothing(stores) -> None:

@@ -177,3 +177,19 @@ def test_quality_charts_draw_the_weekly_figures_and_the_csv_downloads(page: Page
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
     exported = {r["message_id"]: r["verdict"] for r in rows}
     assert exported[good["message_id"]] == "correct" and exported[bad["message_id"]] == "wrong"
+
+
+def test_an_admin_removes_a_question_marked_not_our_domain(page: Page, web_server: WebServer, agent_key: str) -> None:
+    question = "quel est le meilleur couscous de Fès pour les démarches du vendredi"
+    turn = chat(web_server, question)
+    marked = httpx.put(f"{web_server.url}/v1/agent/reviews/{turn['message_id']}",
+                       headers={"Authorization": f"Bearer {agent_key}"}, json={"verdict": "wrong", "not_our_domain": True})
+    assert marked.status_code == 200 and chat(web_server, question)["status"] == "out_of_scope"
+    sign_in(page, web_server)
+    row = page.locator("#out-of-scope tbody tr", has_text="meilleur couscous")
+    expect(row).to_be_visible()
+    row.get_by_role("button", name=re.compile("Retirer l'exemple")).click()
+    expect(page.locator("#aliases-status")).to_contain_text("Exemple retiré")
+    expect(page.locator("#corrections li[data-action='out_of_scope_removed']").first).to_contain_text("couscous")
+    assert httpx.get(f"{web_server.url}/v1/admin/out-of-scope",
+                     headers={"Authorization": f"Bearer {ADMIN_KEY}"}).json()["examples"] == []

@@ -1,7 +1,7 @@
 // The admin page's quality section: per week and language form, the share of reviewed answers marked correct,
 // thumbs up and down, not-found and clarify rates, and the procedures most often marked wrong, as SVG charts drawn
-// here (no chart library); the CSV export of reviewed turns; the aliases learned from corrections, which an
-// admin may remove, and the corrections audit trail. The figures come with GET /v1/admin/stats ("quality").
+// here (no chart library); the CSV export of reviewed turns; the aliases learned from corrections and the questions
+// marked "not our domain", which an admin may remove; and the corrections audit trail. The figures come with GET /v1/admin/stats ("quality").
 import { ApiFailure, h, svg } from "/static/dom.js";
 
 const PALETTE = ["#005a9c", "#b35c00", "#1e6b34", "#7a2a8c", "#545454", "#b3261e"];
@@ -28,6 +28,7 @@ export function showQuality(report) {
   drawCharts();
   fillTable();
   loadAliases();
+  loadOutOfScope();
   loadCorrections();
 }
 
@@ -186,6 +187,33 @@ async function removeAlias(alias) {
     $("aliases-status").textContent = error.message;
   }
   await Promise.all([loadAliases(), loadCorrections()]);
+}
+
+async function loadOutOfScope() {
+  let examples;
+  try {
+    ({ examples } = await admin("/out-of-scope"));
+  } catch (error) {
+    $("aliases-status").textContent = error.message;
+    return;
+  }
+  const rows = examples.map((e) => h("tr", { "data-example": e.id }, [
+    h("td", { dir: "auto", text: e.question }), h("td", { text: FORM_NAMES[e.language] || e.language }),
+    h("td", null, [h("code", { text: e.author_key_id })]), h("td", { text: new Date(e.created_at).toLocaleString("fr-FR") }),
+    h("td", null, [h("button", { type: "button", class: "danger", "aria-label": `Retirer l'exemple ${e.question}`, text: "Retirer",
+      onclick: () => removeExample(e) })])]));
+  $("out-of-scope").tBodies[0].replaceChildren(...(rows.length ? rows
+    : [h("tr", null, [h("td", { colspan: "5", class: "muted", text: "Aucune question marquée." })])]));
+}
+
+async function removeExample(example) {
+  try {
+    await admin(`/out-of-scope/${encodeURIComponent(example.id)}`, { method: "DELETE" });
+    $("aliases-status").textContent = `Exemple retiré : « ${example.question} ».`;
+  } catch (error) {
+    $("aliases-status").textContent = error.message;
+  }
+  await Promise.all([loadOutOfScope(), loadCorrections()]);
 }
 
 async function loadCorrections() {
