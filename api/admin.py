@@ -155,7 +155,7 @@ def _set_hidden(services: Services, procedure_id: str, hidden: bool) -> Response
 
 @router.get("/admin/stats", response_model=Stats)
 def stats(services: ServicesDep, _: AdminDep) -> dict[str, Any]:
-    return services.conversations.stats()
+    return {**services.conversations.stats(), "quality": services.quality.report()}
 
 
 @router.get("/agent/conversations/{conversation_id}", response_model=ConversationOut, tags=["civil servants"])

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from api import admin, chat, feedback, health, search, sources
+from api import admin, chat, feedback, health, reviews, search, sources
 from api.errors import install_error_handlers
 from api.metrics import MetricsMiddleware
 from api.middleware import BodyLimitMiddleware, HeaderLimitMiddleware, SecurityHeadersMiddleware
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                          description="Cited answers about Moroccan administrative procedures.")
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, search, chat, feedback, admin, sources):
+    for module in (health, search, chat, feedback, admin, sources, reviews):
         app.include_router(module.router)
     app.include_router(web_routes.router)
     # Outermost last: metrics see every response, including the 413s and CORS refusals.
@@ -70,8 +70,9 @@ async def _purge_periodically(services: Services) -> None:
         try:
             purged = await asyncio.to_thread(services.conversations.purge_text_older_than,
                                              services.settings.retention_days)
-            if purged:
-                logger.info("event=retention_purge turns=%s", purged)
+            notes = await asyncio.to_thread(services.reviews.purge_notes_older_than, services.settings.retention_days)
+            if purged or notes:
+                logger.info("event=retention_purge turns=%s review_notes=%s", purged, notes)
         except Exception:  # the database may be down; the next round tries again
             logger.warning("event=retention_purge_failed", exc_info=True)
         await asyncio.sleep(PURGE_EVERY_SECONDS)

@@ -204,7 +204,8 @@ class IndexJobs:
         services = self._services
         return index_stored_sources(services.settings.corpus_dir, self._uploads, services.documents,
                                     services.embedder, services.index, self._options, full=full,
-                                    on_progress=lambda done, total: services.jobs.progress(job_id, done, total))
+                                    on_progress=lambda done, total: services.jobs.progress(job_id, done, total),
+                                    aliases=services.reviews.aliases_by_procedure())
 
     def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
         # A few beats per stale window, so a live job is never taken for a dead one.

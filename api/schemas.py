@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from api.review_schemas import QualityReport
 from core.records import ProcedureRecord
 from storage.conversations import StoredTurn
 
@@ -243,6 +244,7 @@ class Stats(BaseModel):
     questions: QuestionStats
     feedback: FeedbackStats
     top_not_found: list[NotFoundQuestion]
+    quality: QualityReport  # per week and language form; see api.review_schemas
 
 
 class ConversationOut(BaseModel):

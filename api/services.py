@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from api.corrections import KnownOutOfScope
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from assistant.catalog import RecordCatalog
@@ -21,6 +22,8 @@ from storage.database import Database
 from storage.documents import DocumentStore
 from storage.jobs import JobStore
 from storage.keys import KeyStore
+from storage.quality import QualityStats
+from storage.reviews import ReviewStore
 from storage.sources import SourceStore
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,11 @@ class Services:
         self.jobs = JobStore(self.database, timedelta(seconds=self.settings.job_stale_seconds))
         self.documents = DocumentStore(self.database)
         self.sources = SourceStore(self.database)
+        self.reviews = ReviewStore(self.database)
+        self.quality = QualityStats(self.database)
+        # Agents' "not our domain" marks reach the answer pipeline's gate through this provider.
+        self.out_of_scope = KnownOutOfScope(self.reviews)
+        self.pipeline.is_known_out_of_scope = self.out_of_scope.is_known_out_of_scope
 
     @property
     def retriever(self) -> HybridRetriever:

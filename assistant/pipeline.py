@@ -5,7 +5,7 @@ step streams its text as it is produced."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -56,10 +56,13 @@ class AnswerPipeline:
         self.chat_model = chat_model
         self.config = config or PipelineConfig()
         messages = Messages()
+        # Agents' "not our domain" marks (set by api.services); the gate asks before scoring.
+        self.is_known_out_of_scope: Callable[[str], bool] = lambda _question: False
         self.steps: Sequence[Step] = (
             Understand(messages), Screen(messages), ResolveChoice(self.catalog),
             ResolveFollowUp(chat_model, self.config.follow_up_max_words),
-            RetrieveCandidates(retriever), CheckAnswerability(messages, retriever, self.catalog, self.config.model),
+            RetrieveCandidates(retriever), CheckAnswerability(messages, retriever, self.catalog, self.config.model,
+                                                              lambda question: self.is_known_out_of_scope(question)),
         )
         extractive = ComposeExtractive(self.catalog, messages)
         self.composer: ComposeStep = (

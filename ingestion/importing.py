@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Protocol
@@ -92,10 +92,11 @@ def write_uploads(documents: StoredSources, folder: Path) -> dict[str, Origin]:
 
 def index_stored_sources(corpus: Path, uploads: Path, documents: StoredSources, embedder: Embedder,
                          index: ChromaIndex, options: IndexOptions, full: bool = False,
-                         on_progress: ProgressCallback | None = None) -> IndexReport:
+                         on_progress: ProgressCallback | None = None,
+                         aliases: Mapping[str, Sequence[str]] | None = None) -> IndexReport:
     """The corpus, then every upload and catalogue entry (which override a corpus file of the same procedure and
-    language), less the removed procedures."""
+    language), less the hidden procedures; `aliases` learned from agents' corrections join their records."""
     origins = write_uploads(documents, uploads)
     roots: Iterable[Path] = [corpus, uploads]
     return run_index(roots, embedder, index, options, full=full, on_progress=on_progress,
-                     removed=frozenset(documents.hidden_procedures()), origins=origins)
+                     removed=frozenset(documents.hidden_procedures()), origins=origins, aliases=aliases)

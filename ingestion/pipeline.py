@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,16 +94,19 @@ def run_index(
     roots: Iterable[Path], embedder: Embedder, index: ChromaIndex, options: IndexOptions,
     full: bool = False, on_progress: ProgressCallback | None = None, removed: frozenset[str] = frozenset(),
     origins: Mapping[str, Origin] | None = None,
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> IndexReport:
     """Index every source under the roots. A procedure and language found in several roots is taken from the last
     root (uploads override the corpus); procedures in `removed` are left out. `origins` names the page a source key
-    was fetched from (the source sync)."""
+    was fetched from (the source sync). `aliases` (procedure id -> aliases learned from agents' corrections) join
+    the record's own in every language."""
     started = time.perf_counter()
     report = IndexReport()
     active, previous = _previous_index(index, full)
     loaded, failed = _load_sources(discover_sources(roots), options.max_file_bytes, origins or {})
     report.failed = failed
-    served = _resolve_identities(loaded, removed)
+    served = {key: with_learned_aliases(doc, (aliases or {}).get(doc.procedure_id, ()))
+              for key, doc in _resolve_identities(loaded, removed).items()}
     changed: list[SourceDocument] = []
     # Sources whose chunks carry over from the active generation; a broken edit must not erase what was served.
     keep: set[str] = {key for key in failed if key in previous and not full}
@@ -144,6 +148,17 @@ def _resolve_identities(loaded: dict[str, SourceDocument], removed: frozenset[st
             winner[(doc.procedure_id, doc.language)] = key
     kept = set(winner.values())
     return {key: doc for key, doc in loaded.items() if key in kept}
+
+
+def with_learned_aliases(doc: SourceDocument, learned: Sequence[str]) -> SourceDocument:
+    """The document with learned aliases in its record (so in its card, for BM25 and the embedder). Its hash
+    changes with them, so adding or removing one re-embeds the procedure's sources at the next run, and only them."""
+    new = [a for a in dict.fromkeys(learned) if a and a not in doc.record.aliases] if doc.record else []
+    if doc.record is None or not new:
+        return doc
+    digest = hashlib.sha256("\n".join([doc.content_hash, *new]).encode()).hexdigest()
+    record = doc.record.model_copy(update={"aliases": [*doc.record.aliases, *new]})
+    return replace(doc, record=record, content_hash=digest)
 
 
 def _build_generation(

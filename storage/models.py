@@ -42,6 +42,10 @@ class Message(Base):
     retrieval_ms: Mapped[float] = mapped_column(Float, default=0.0)
     generation_ms: Mapped[float] = mapped_column(Float, default=0.0)
     total_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    # Added by 0004_reviews: the language form retrieval weighed by (darija_latin apart from darija), and the
+    # citations as the citizen saw them, for the review queue.
+    form: Mapped[str | None] = mapped_column(String(16))
+    citations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class Feedback(Base):
@@ -139,3 +143,57 @@ class SyncPage(Base):
     http_status: Mapped[int | None] = mapped_column()
     message: Mapped[str | None] = mapped_column(Text)
     gone_count: Mapped[int] = mapped_column(default=0)  # consecutive runs that found it 404 or 410
+
+
+class Review(Base):
+    """An agent's verdict on one turn: correct, incomplete or wrong, with a short (redacted) note and, when wrong,
+    the procedure that should have answered. One per turn; a later review replaces it (the audit keeps both)."""
+
+    __tablename__ = "reviews"
+    message_id: Mapped[str] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(16), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    expected_procedure_id: Mapped[str | None] = mapped_column(String(128))
+    author_key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class LearnedAlias(Base):
+    """A question (redacted, normalised) an agent said a procedure answers: added to that procedure's aliases
+    when the next index generation is built."""
+
+    __tablename__ = "learned_aliases"
+    __table_args__ = (UniqueConstraint("procedure_id", "alias", name="uq_learned_alias"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    procedure_id: Mapped[str] = mapped_column(String(128), index=True)
+    alias: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(16))
+    source_message_id: Mapped[str | None] = mapped_column(String(64))
+    author_key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class OutOfScopeExample(Base):
+    """A question (redacted, normalised) an agent marked as not about public services."""
+
+    __tablename__ = "out_of_scope_examples"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    question: Mapped[str] = mapped_column(String(500), unique=True)
+    language: Mapped[str] = mapped_column(String(16))
+    author_key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class Correction(Base):
+    """The audit trail: every review, link, alias removal and out-of-scope mark, with its author key and time.
+    No foreign key to the turn: the trail outlives turns, and keeps only the redacted, normalised question."""
+
+    __tablename__ = "corrections"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))  # review, link, out_of_scope, alias_removed
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    procedure_id: Mapped[str | None] = mapped_column(String(128))
+    question: Mapped[str | None] = mapped_column(String(500))
+    author_key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(), default=utcnow, index=True)

@@ -6,6 +6,7 @@ question we have no record for: idarati.ma and 37 37) or `out_of_scope`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from assistant.answerability import AnswerabilityModel, QuestionTerms, candidate_features, load_model
@@ -49,8 +50,10 @@ class CheckAnswerability:
     name = "gate"
 
     def __init__(self, messages: Messages, retriever: HybridRetriever, catalog: RecordCatalog,
-                 model: AnswerabilityModel | None = None) -> None:
+                 model: AnswerabilityModel | None = None,
+                 known_out_of_scope: Callable[[str], bool] = lambda _question: False) -> None:
         self._messages = messages
+        self._known_out_of_scope = known_out_of_scope
         self._retriever = retriever
         self._catalog = catalog
         self._model = model or load_model()
@@ -59,6 +62,9 @@ class CheckAnswerability:
         assert context.retrieval is not None
         if context.flags.get("choice"):
             self._answer(context, self._candidate(context, context.flags["choice"]))
+            return
+        if self._known_out_of_scope(context.question):  # an agent marked this question "not our domain"
+            context.stop("out_of_scope", self._messages.text("out_of_scope", context.language))
             return
         scored = self.score(context)
         context.flags["answerability"] = [(c.procedure_id, round(p, 3)) for p, c in scored]

@@ -2,6 +2,7 @@
 // progress, read the job history and the usage statistics. Talks only to /v1/admin/* with a Bearer key.
 import { ApiFailure, h, requestJson, svg } from "/static/dom.js";
 import { initSources } from "/static/admin-sources.js";
+import { initQuality, showQuality } from "/static/admin-quality.js";
 
 const KEY_STORAGE = "sahla-admin-key";
 const POLL_MS = 300;
@@ -103,6 +104,7 @@ async function loadStats() {
   $("by-status").replaceChildren(...barChart("by-status-title", byStatus, (k) => STATUS_COLOURS[k] || "#545454"));
   $("feedback").replaceChildren(...feedbackSummary(stats.feedback || {}));
   const notFound = stats.top_not_found || [];
+  showQuality(stats.quality);
   $("not-found").replaceChildren(...(notFound.length ? notFound.map((q) => h("li", { dir: "auto" }, [q.question, h("span",
     { class: "muted", text: ` (${q.count})` })])) : [h("li", { class: "muted", text: "Aucune." })]));
 }
@@ -279,4 +281,5 @@ $("delete").addEventListener("submit", removeDocument);
 $("hide").addEventListener("submit", (event) => { event.preventDefault(); setHidden($("hide-id").value.trim(), true); });
 $("reindex").addEventListener("submit", startReindex);
 const sources = initSources({ admin, watchJob });
+initQuality(admin);
 if (adminKey) signIn(adminKey);

@@ -2,7 +2,7 @@
 sync job's per-URL results
 
 Revision ID: 0005_sources
-Revises: 0002_turn_choices
+Revises: 0004_reviews
 Create Date: 2026-11-29 13:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_sources'
-down_revision = '0002_turn_choices'
+down_revision = '0004_reviews'
 branch_labels = None
 depends_on = None
 
