@@ -31,6 +31,7 @@ class Turn:
     suggestions: tuple[str, ...] = ()
     choices: tuple[tuple[str, str], ...] = ()  # (procedure_id, title)
     procedure_id: str = "passeport-biometrique"
+    early_events: bool = True  # False: the lists travel in `done` only, which the contract allows
 
     def response(self, conversation_id: str, message_id: str) -> dict[str, Any]:
         citations = [] if self.status != "answered" else [{
@@ -70,11 +71,11 @@ def sse(turn: Turn, conversation_id: str, message_id: str) -> str:
     half = len(turn.answer) // 2
     events: list[tuple[str, Any]] = [("meta", {"conversation_id": conversation_id, "message_id": message_id,
                                                "language": turn.language})]
-    if "choices" in done:
+    if "choices" in done and turn.early_events:
         events.append(("choices", done["choices"]))
     events += [("citations", done["citations"]), ("delta", {"text": turn.answer[:half]}),
                ("delta", {"text": turn.answer[half:]})]
-    if turn.suggestions:
+    if turn.suggestions and turn.early_events:
         events.append(("suggestions", done["suggestions"]))
     events.append(("done", done))
     return "".join(f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n" for name, data in events)

@@ -27,6 +27,9 @@ CNIE_CHOICES_DARIJA = (("cnie-premiere-demande", "البطاقة الوطنية 
 PHONE_SIZE = ViewportSize(width=PHONE["width"], height=PHONE["height"])
 DESKTOP_SIZE = ViewportSize(width=DESKTOP["width"], height=DESKTOP["height"])
 
+HOSTILE = '<img src=x onerror="window.__sahlaXss=1">'
+LATE_FR = "Et pour un enfant ?"
+
 SCRIPT = {
     PASSPORT_FR: Turn("Pour un passeport expiré, faites une **nouvelle demande** en ligne puis déposez le dossier [1].",
                       "fr", suggestions=SUGGESTIONS_FR),
@@ -35,6 +38,10 @@ SCRIPT = {
                   choices=CNIE_CHOICES_FR),
     "cnie-renouvellement": Turn("Pour renouveler la CNIE, prenez rendez-vous en ligne [1].", "fr",
                                 suggestions=("Quel est le délai ?",), procedure_id="cnie-renouvellement"),
+    LATE_FR: Turn("Un mineur dépose le dossier avec son représentant légal [1].", "fr", early_events=False,
+                  suggestions=(HOSTILE + " Quels documents ?",)),
+    "piege": Turn("Laquelle ?", "fr", status="clarify",
+                  choices=(("cnie-premiere-demande", HOSTILE), ("javascript:window.__sahlaXss=1", "<b>gras</b>"))),
     PASSPORT_DARIJA: Turn("باش تجدد الباسبور، عمر الطلب فالأنترنيت وحط الملف فالعمالة [1].", "darija",
                           suggestions=SUGGESTIONS_DARIJA),
     SUGGESTIONS_DARIJA[0]: Turn("التمبر كيسوا **500 درهم** [1].", "darija"),
@@ -179,6 +186,39 @@ def test_choices_survive_a_reload_until_one_is_used(page: Page, fake: FakeChatSe
     answers(page).first.locator(".chip").first.click()
     expect(answers(page).nth(1).locator(".feedback")).to_be_visible()
     assert fake.requests[-1]["message"] == "cnie-premiere-demande"
+
+
+def test_lists_that_come_only_in_done_are_shown(page: Page, fake: FakeChatService) -> None:
+    open_demo(page, fake.url)
+    answer = ask(page, LATE_FR)
+    expect(chips(answer)).to_have_count(1)
+
+
+def test_markup_in_suggestions_and_choices_is_shown_as_text(page: Page, fake: FakeChatService) -> None:
+    open_demo(page, fake.url)
+    expect(chips(ask(page, LATE_FR))).to_have_text([HOSTILE + " Quels documents ?"])
+    question = ask(page, "piege")
+    expect(chips(question)).to_have_text([HOSTILE, "<b>gras</b>"])
+    chips(question).nth(1).click()
+    expect(answers(page).nth(2).locator(".feedback")).to_be_visible()
+    assert shadow(page, ":is(img, b, script)").count() == 0
+    assert page.evaluate("() => window.__sahlaXss") is None
+    assert fake.requests[-1]["message"] == "javascript:window.__sahlaXss=1"  # sent as a message, never navigated
+
+
+def test_retrying_a_failed_choice_sends_the_procedure_id_again(page: Page, fake: FakeChatService) -> None:
+    open_demo(page, fake.url)
+    question = ask(page, CNIE_FR)
+    page.route(f"{fake.url}/v1/chat", lambda route: route.abort("internetdisconnected"))
+    chips(question).nth(1).click()
+    retry = shadow(page, ".retry")
+    expect(retry).to_be_visible()
+    page.unroute(f"{fake.url}/v1/chat")
+    retry.click()
+    expect(answers(page).nth(1)).to_contain_text("renouveler la CNIE")
+    assert [r["message"] for r in fake.requests] == [CNIE_FR, "cnie-renouvellement"]
+    expect(shadow(page, ".row.user")).to_have_count(2)
+    expect(shadow(page, ".row.user .msg").last).to_contain_text(CNIE_CHOICES_FR[1][1])
 
 
 def test_the_launcher_hides_while_the_panel_is_open_and_gets_focus_back(page: Page, fake: FakeChatService) -> None:
