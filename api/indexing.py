@@ -56,7 +56,7 @@ class IndexJobs:
 
     def remove(self, procedure_id: str) -> str:
         """Take a procedure out of service: its uploads are deleted and its corpus records hidden."""
-        known = {pid for pid, _ in self._services.retriever.corpus.records()}
+        known = self._services.catalog.procedure_ids()
         if procedure_id not in known | self._services.documents.uploaded_procedures():
             raise UnknownProcedureError(procedure_id)
         return self._store_then_index("delete", procedure_id,
@@ -86,7 +86,7 @@ class IndexJobs:
             return
         finally:
             stop.set()
-        self._services.retriever.corpus.expire()
+        self._services.retriever.expire()
         errors = [{"source": source, "message": reason} for source, reason in sorted(report.failed.items())]
         jobs.finish(job_id, "succeeded", report.counts, errors)
         logger.info("event=index_job_done job=%s switched=%s counts=%s", job_id, report.switched, report.counts)
