@@ -5,19 +5,16 @@ choices are tested in a browser whatever the answer pipeline says today. It reco
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from tests.conftest import free_port
+from tests.web.serving import serve_app
 from web.routes import router as web_router
 
 
@@ -102,19 +99,7 @@ def build_app(service: FakeChatService) -> FastAPI:
 
 @contextmanager
 def serve(service: FakeChatService) -> Iterator[FakeChatService]:
-    """Runs the fake on a free port in a thread for as long as the block lasts."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the fake chat service did not start")
-        time.sleep(0.05)
-    service.url = f"http://127.0.0.1:{port}"
-    try:
+    """Runs the fake on a free port for as long as the block lasts."""
+    with serve_app(build_app(service)) as url:
+        service.url = url
         yield service
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -178,6 +178,16 @@ def test_darija_choices_read_right_to_left_and_work_from_the_keyboard(page: Page
     assert computed(shadow(page, ".row.user .msg").last, "direction") == "rtl"
 
 
+def test_a_choice_is_asked_in_the_language_of_the_question_it_answers(page: Page, fake: FakeChatService) -> None:
+    open_demo(page, fake.url)  # a French page, no language chosen: the service detects each message's language
+    question = ask(page, CNIE_DARIJA)
+    assert fake.requests[-1]["language"] == "auto"
+    chips(question).first.click()
+    expect(answers(page).nth(1).locator(".feedback")).to_be_visible()
+    assert fake.requests[-1]["message"] == "cnie-premiere-demande"
+    assert fake.requests[-1]["language"] == "darija"  # an id alone would be taken for French
+
+
 def test_choices_survive_a_reload_until_one_is_used(page: Page, fake: FakeChatService) -> None:
     open_demo(page, fake.url)
     ask(page, CNIE_FR)

@@ -405,7 +405,9 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
         if (saved && Array.isArray(saved.messages)) {
           const last = saved.messages[saved.messages.length - 1];
           // The page was left while an answer was on its way: offer to ask again rather than a silent gap.
-          if (last && last.role === "user") saved.messages.push({ role: "error", kind: "networkError", question: last.send || last.text });
+          if (last && last.role === "user") {
+            saved.messages.push({ role: "error", kind: "networkError", question: last.send || last.text, lang: last.lang });
+          }
           return { ...fresh, ...saved };
         }
       } catch (_) { /* storage disabled or corrupt: start afresh */ }
@@ -586,8 +588,10 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
         : list(message.suggestions).filter((s) => typeof s === "string" && s.trim()).map((s) => [s, s]);
       if (!items.length) return null;
       const label = choices.length ? t.choose : t.next;
+      // The next turn keeps this turn's language: a procedure id alone ("cnie-renouvellement") reads as French.
+      const lang = this.state.chosenLang || (LANGS.includes(message.language) ? message.language : null);
       const buttons = items.slice(0, 3).map(([text, send]) => h("button", { type: "button", class: "chip",
-        dir: directionOf(text) || "auto", onclick: (event) => this.followUp(text, send, event.detail === 0) }, [text]));
+        dir: directionOf(text) || "auto", onclick: (event) => this.followUp(text, send, event.detail === 0, lang) }, [text]));
       return h("div", { class: choices.length ? "chips choices" : "chips", role: "group", "aria-label": label,
         dir: RTL_LANGS.has(message.language || this.state.uiLang) ? "rtl" : "ltr" },
       [choices.length ? null : h("h3", { text: label, "aria-hidden": "true" }), ...buttons]);
@@ -595,9 +599,9 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
 
     /** A chip pressed from the keyboard leaves focus in the input (the chip is gone); a tap does not, so that a
      * phone's keyboard does not cover the answer. */
-    followUp(shown, send, byKeyboard) {
+    followUp(shown, send, byKeyboard, lang) {
       if (this.busy) return;
-      this.ask(send, false, shown);
+      this.ask(send, false, shown, lang);
       if (byKeyboard) this.els.input.focus();
     }
 
@@ -687,21 +691,21 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
       if (this.busy) return;
       this.state.messages = this.state.messages.filter((m) => m !== errorMessage);
       this.renderLog();
-      this.ask(errorMessage.question, true);
+      this.ask(errorMessage.question, true, null, errorMessage.lang);
     }
 
     requestLanguage() { return this.state.chosenLang || "auto"; }
 
-    async ask(question, isRetry, shown) {
+    async ask(question, isRetry, shown, lang) {
       this.busy = true;
       this.els.send.disabled = true;
       for (const chips of this.els.log.querySelectorAll(".chips")) chips.remove();
       if (!isRetry) {
-        const user = shown ? { role: "user", text: shown, send: question } : { role: "user", text: question };
+        const user = shown ? { role: "user", text: shown, send: question, lang } : { role: "user", text: question };
         this.state.messages.push(user);
         this.els.log.append(this.renderMessage(user));
       }
-      const answer = { role: "bot", text: "", citations: [], pending: true, language: this.state.chosenLang };
+      const answer = { role: "bot", text: "", citations: [], pending: true, language: lang || this.state.chosenLang };
       this.state.messages.push(answer);
       this.saveState();
       let row = this.renderMessage(answer);
@@ -709,12 +713,12 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
       this.revealAnswer(row);
       const refresh = () => { const fresh = this.renderMessage(answer); row.replaceWith(fresh); row = fresh; this.revealAnswer(row); };
       try {
-        await this.streamAnswer(question, answer, refresh);
+        await this.streamAnswer(question, answer, refresh, lang);
         answer.pending = false;
         refresh();
       } catch (error) {
         this.state.messages = this.state.messages.filter((m) => m !== answer);
-        const failure = this.describeFailure(error, question);
+        const failure = { ...this.describeFailure(error, question), lang };
         this.state.messages.push(failure);
         const errorRow = this.renderMessage(failure);
         row.replaceWith(errorRow);
@@ -732,20 +736,20 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
       return { role: "error", kind, question, retryable, detail: retryable ? "" : error.message };
     }
 
-    async streamAnswer(question, answer, refresh) {
+    async streamAnswer(question, answer, refresh, lang) {
       let response;
       try {
         response = await fetch(`${this.config.api}/v1/chat`, { method: "POST",
           headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
           body: JSON.stringify({ message: question, conversation_id: this.state.conversationId,
-            language: this.requestLanguage(), stream: true }) });
+            language: lang || this.requestLanguage(), stream: true }) });
       } catch (_) {
         throw new RequestError("networkError", 0);
       }
       if (response.status === 404 && this.state.conversationId) {
         // The conversation is gone (retention, another deployment): carry on in a new one.
         this.state.conversationId = null;
-        return this.streamAnswer(question, answer, refresh);
+        return this.streamAnswer(question, answer, refresh, lang);
       }
       if (!response.ok) {
         let message = "";
