@@ -24,9 +24,6 @@ CNIE_DARIJA = "بغيت ندير لاكارط"
 CNIE_CHOICES_DARIJA = (("cnie-premiere-demande", "البطاقة الوطنية للتعريف الإلكترونية (الطلب الأول)"),
                        ("cnie-renouvellement", "البطاقة الوطنية: التجديد أو الضياع أو السرقة"))
 
-PHONE_SIZE = ViewportSize(width=PHONE["width"], height=PHONE["height"])
-DESKTOP_SIZE = ViewportSize(width=DESKTOP["width"], height=DESKTOP["height"])
-
 HOSTILE = '<img src=x onerror="window.__sahlaXss=1">'
 LATE_FR = "Et pour un enfant ?"
 
@@ -155,7 +152,7 @@ def test_a_clarify_turn_offers_choices_and_sends_the_chosen_procedure_id(page: P
 
 
 def test_darija_choices_read_right_to_left_and_work_from_the_keyboard(page: Page, fake: FakeChatService) -> None:
-    page.set_viewport_size(PHONE_SIZE)
+    page.set_viewport_size(PHONE)
     open_demo(page, fake.url)
     shadow(page, "#sahla-lang").select_option("darija")
     question = ask(page, CNIE_DARIJA)
@@ -252,8 +249,8 @@ def test_the_launcher_hides_while_the_panel_is_open_and_gets_focus_back(page: Pa
 
 
 @pytest.mark.parametrize(("name", "viewport", "language", "question"), [
-    ("phone-darija-suggestions", PHONE_SIZE, "darija", PASSPORT_DARIJA),
-    ("desktop-fr-clarify", DESKTOP_SIZE, "fr", CNIE_FR),
+    ("phone-darija-suggestions", PHONE, "darija", PASSPORT_DARIJA),
+    ("desktop-fr-clarify", DESKTOP, "fr", CNIE_FR),
 ], ids=["phone-darija-suggestions", "desktop-fr-clarify"])
 def test_screenshot_of_chips_and_choices(browser: Browser, fake: FakeChatService, name: str,
                                          viewport: ViewportSize, language: str, question: str) -> None:

