@@ -31,8 +31,10 @@ SCRIPT = {
     PASSPORT_FR: Turn("Pour un passeport expiré, faites une **nouvelle demande** en ligne puis déposez le dossier [1].",
                       "fr", suggestions=SUGGESTIONS_FR),
     COST_FR: Turn("Le timbre coûte **500 DH** [1].", "fr"),
-    CNIE_FR: Turn("S'agit-il d'une première demande ou d'un renouvellement ?", "fr", status="clarify",
-                  choices=CNIE_CHOICES_FR),
+    # Like the service, the text lists the choices too (for clients without buttons).
+    CNIE_FR: Turn("S'agit-il d'une première demande ou d'un renouvellement ?\n\n"
+                  + "\n".join(f"{n}. {title}" for n, (_, title) in enumerate(CNIE_CHOICES_FR, 1)), "fr",
+                  status="clarify", choices=CNIE_CHOICES_FR),
     "cnie-renouvellement": Turn("Pour renouveler la CNIE, prenez rendez-vous en ligne [1].", "fr",
                                 suggestions=("Quel est le délai ?",), procedure_id="cnie-renouvellement"),
     LATE_FR: Turn("Un mineur dépose le dossier avec son représentant légal [1].", "fr", early_events=False,
@@ -140,6 +142,7 @@ def test_a_clarify_turn_offers_choices_and_sends_the_chosen_procedure_id(page: P
     expect(question.locator(".choices")).to_have_attribute("aria-label", "Choisissez la démarche")
     assert chips(question).all_inner_texts() == [title for _, title in CNIE_CHOICES_FR]
     expect(question.locator(".sources, .feedback")).to_have_count(0)
+    expect(question.locator(".answer")).to_have_text("S'agit-il d'une première demande ou d'un renouvellement ?")
     chips(question).nth(1).click()
     answer = answers(page).nth(1)
     expect(answer.locator(".feedback")).to_be_visible()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from tests.web.conftest import WebServer
+from tests.web.conftest import PHONE, SCREENSHOTS, WebServer
 from tests.web.widget_helpers import answers, ask, computed, open_demo, shadow
 
 PASSPORT_FR = "Quels documents pour le passeport biométrique ?"
@@ -53,6 +53,7 @@ def test_a_french_clarify_choice_answers_the_chosen_procedure(page: Page, servic
     open_demo(page, service_url)
     question = ask(page, CNIE_FR)
     expect(question).to_have_attribute("data-status", "clarify")
+    expect(question.locator(".answer li")).to_have_count(0)  # the buttons show the choices, not a list as well
     renewal = question.locator(".choices button", has_text="renouvellement")
     expect(renewal).to_have_count(1)
     title = renewal.inner_text().strip()
@@ -82,6 +83,19 @@ def test_a_darija_clarify_choice_is_answered_in_darija_right_to_left(page: Page,
     expect(answer).to_have_attribute("data-status", "answered")
     expect(answer.locator(".msg")).to_have_attribute("lang", "ary")
     assert computed(answer.locator(".msg"), "direction") == "rtl"
+
+
+def test_the_services_darija_choices_fit_a_360_pixel_phone(page: Page, service_url: str) -> None:
+    page.set_viewport_size(PHONE)
+    open_demo(page, service_url)
+    question = ask(page, CNIE_DARIJA)
+    expect(question.locator(".choices button")).to_have_count(2)
+    question.locator(".choices button").first.focus()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "widget-phone-darija-clarify-service.png")
+    for choice in question.locator(".choices button").all():
+        box = choice.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
 
 @pytest.mark.xfail(strict=True, reason="2026-11-29: the service answers the first-request record without asking "

@@ -307,6 +307,15 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
     return frag;
   }
 
+  /** A clarify turn's text lists its choices for clients without buttons; here the buttons show them, once. */
+  function withoutChoiceLines(message) {
+    const titles = new Set(list(message.choices).map((c) => String(c && c.title).trim()));
+    if (!titles.size) return message.text;
+    return String(message.text).split("\n")
+      .filter((line) => !titles.has(line.trim().replace(/^(?:\d{1,2}[.)]|[-*•])\s+/, "").replace(/\*\*/g, "").trim()))
+      .join("\n");
+  }
+
   // -- Server-Sent Events over fetch (EventSource cannot POST) -----------------------------------------------
   async function readEvents(body, onEvent) {
     const reader = body.getReader();
@@ -570,7 +579,7 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
         lang: HTML_LANG[message.language] || null, "aria-busy": message.pending ? "true" : null },
       [h("span", { class: "sr-only", text: t.bot + " " })]);
       if (message.pending && !message.text) bubble.append(h("p", { class: "pending", text: t.thinking }));
-      else bubble.append(h("div", { class: "answer" }, [renderMarkdown(message.text, ctx)]));
+      else bubble.append(h("div", { class: "answer" }, [renderMarkdown(withoutChoiceLines(message), ctx)]));
       if (!message.pending && ctx.citations.length) bubble.append(this.renderSources(ctx.citations));
       // Only the latest answer offers its next steps: anything sent afterwards removes them (see ask).
       const chips = !message.pending && message === this.state.messages[this.state.messages.length - 1] && this.renderChips(message);
