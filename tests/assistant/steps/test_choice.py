@@ -41,3 +41,10 @@ def test_a_new_question_after_a_clarify_turn_is_not_a_choice() -> None:
                             history=[CLARIFY])
     ResolveChoice(Catalog())(context)  # type: ignore[arg-type]
     assert "choice" not in context.flags
+
+
+def test_a_choice_by_id_keeps_the_language_of_the_question_it_answers() -> None:
+    darija = Turn("بغيت ندير لاكارط ديالي", "شمن واحد؟", None, "clarify", CLARIFY.choices)
+    context = AnswerContext(message="cnie-renouvellement", history=[darija], language="fr")
+    ResolveChoice(Catalog())(context)  # type: ignore[arg-type]
+    assert context.flags["choice"] == "cnie-renouvellement" and context.language == "darija"
