@@ -65,7 +65,6 @@ class CorpusView:
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, Chunk] = {}
         self._bm25: bm25s.BM25 | None = None
-        self._chunk_terms: list[frozenset[str]] = []
         self._records: dict[tuple[str, str], StoredRecord] = {}
 
     def records(self) -> dict[tuple[str, str], StoredRecord]:
@@ -83,13 +82,14 @@ class CorpusView:
 
     def search(self, tokens: list[str], k: int) -> list[tuple[Chunk, float, frozenset[str]]]:
         self._refresh()
-        bm25, chunks, terms = self._bm25, self._chunks, self._chunk_terms
+        bm25, chunks = self._bm25, self._chunks
         if bm25 is None or not tokens or not chunks:
             return []
         scores = bm25.get_scores(tokens)
-        top = np.argsort(-scores)[:k]
-        wanted = set(tokens)
-        return [(chunks[i], float(scores[i]), frozenset(wanted & terms[i])) for i in top if scores[i] > 0]
+        top = _top(scores, k)
+        top = top[scores[top] > 0]
+        return [(chunks[i], float(scores[i]), terms)
+                for i, terms in zip(top, _terms_in(bm25, tokens, top), strict=True)]
 
     def chunks_by_id(self, ids: list[str]) -> list[Chunk] | None:
         """The chunks with these ids, or None if any is unknown (the index switched generation since the view was
@@ -139,13 +139,35 @@ class CorpusView:
         bm25 = bm25s.BM25()
         if chunks:
             bm25.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        self._chunk_terms = [frozenset(doc) for doc in documents]
         self._records = {
             (r.record.id, r.record.lang): r
             for r in (StoredRecord.from_card(c) for c in chunks if c.metadata.get("kind") == "card") if r
         }
         self._by_id = {c.id: c for c in chunks}
         self._chunks, self._bm25 = chunks, (bm25 if chunks else None)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """The indices of the k highest scores, best first; a partial sort, as the index holds tens of thousands."""
+    if len(scores) <= k:
+        return np.argsort(-scores)
+    top = np.argpartition(-scores, k)[:k]
+    return top[np.argsort(-scores[top])]
+
+
+def _terms_in(bm25: bm25s.BM25, tokens: list[str], documents: np.ndarray) -> list[frozenset[str]]:
+    """Which query tokens each document holds, read from BM25's own postings (token -> documents): no per-chunk
+    token set is kept, which at national scale was the largest part of the keyword view's memory."""
+    postings = bm25.scores
+    found: list[set[str]] = [set() for _ in documents]
+    for token in set(tokens):
+        token_id = bm25.vocab_dict.get(token)
+        if token_id is None:
+            continue
+        holders = postings["indices"][postings["indptr"][token_id]:postings["indptr"][token_id + 1]]
+        for n in np.flatnonzero(np.isin(documents, holders)):
+            found[n].add(token)
+    return [frozenset(f) for f in found]
 
 
 @dataclass(frozen=True)
