@@ -64,7 +64,8 @@ def scale(s: dict[str, Any]) -> str:
     quality = [[r["chunks"], q["in_scope"], q["right_procedure"], q["answered_from_catalogue"], q["off_topic"],
                 q["off_topic_answered"], q["not_held"], q["not_held_answered_from_corpus"],
                 q["not_held_answered_from_catalogue"]] for r in s["rows"] if (q := r.get("quality"))]
-    services = [[name, v["ready_s"], v["rss_at_rest_mb"], v["rss_under_chat_c8_mb"], v["peak_under_chat_c8_mb"],
+    services = [[name, v["ready_s"], v.get("first_chat_ms", ""), v["rss_at_rest_mb"], v.get("rss_after_warm_up_mb", ""),
+                 v["rss_under_chat_c8_mb"], v["peak_under_chat_c8_mb"],
                  v["chat_c8_turns_per_s"], v["chat_c8_p95_ms"], v["chat_c8_errors"]]
                 for name, v in (("corpus only", s["service_1x"]), ("largest", s["service_largest"]))]
     re = s["reindex_share"]
@@ -84,7 +85,8 @@ def scale(s: dict[str, Any]) -> str:
                   "off-topic messages", "off-topic answered", "unheld-procedure questions",
                   "unheld answered from our corpus (wrong)", "unheld answered from the catalogue"], quality)
         + "\n\n### The service on each index\n\n"
-        + _table(["index", "start-up to /readyz s", "RSS at rest MiB", "RSS under chat c=8 MiB", "peak MiB",
+        + _table(["index", "start-up to /readyz s", "first chat ms", "RSS at rest MiB", "RSS after 10 chats MiB",
+                  "RSS under chat c=8 MiB", "peak MiB (since warm)",
                   "chat c=8 turns/s", "chat c=8 p95 ms", "errors"], services)
         + f"\n\nMemory per 10,000 chunks (RSS at rest, largest less 1x, per chunk added): "
         f"{s['service_mb_per_10k_chunks']} MiB.\n\n![scale](scale.png)\n")

@@ -52,11 +52,15 @@ def _rate(count: int, total: int) -> float:
 def measure_quality(pipeline: AnswerPipeline, questions: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     right = 0
     to_catalogue = 0
+    misses = []
     for item in questions["in_scope"]:
         context = pipeline.prepare(item["q"])
         chosen = context.chosen.procedure_id if context.status == "answered" and context.chosen else None
         right += chosen == item["procedure"]
         to_catalogue += bool(chosen and chosen.startswith(ID_PREFIX))
+        if chosen != item["procedure"]:
+            misses.append({"q": item["q"], "form": item.get("form"), "want": item["procedure"],
+                           "status": context.status, "got": chosen})
     answered_off_topic = sum(pipeline.prepare(item["q"]).status == "answered" for item in questions["off_topic"])
     held_wrong = from_catalogue = 0
     for item in questions["not_held"]:
@@ -70,4 +74,5 @@ def measure_quality(pipeline: AnswerPipeline, questions: dict[str, list[dict[str
         "off_topic": n_off, "off_topic_answered": _rate(answered_off_topic, n_off),
         "not_held": n_not, "not_held_answered_from_corpus": _rate(held_wrong, n_not),
         "not_held_answered_from_catalogue": _rate(from_catalogue, n_not),
+        "misses": misses,  # every in-scope question not answered from its procedure, to read why
     }
