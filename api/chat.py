@@ -1,5 +1,5 @@
-"""Citizens' chat: one turn as JSON, or streamed as Server-Sent Events (meta, citations, delta..., done; `replace`
-before `done` when a fallback answer replaces the text streamed so far).
+"""Citizens' chat: one turn as JSON, or streamed as Server-Sent Events (meta, choices for a clarify turn, citations,
+delta..., suggestions, done; `replace` before `done` when a fallback answer replaces the text streamed so far).
 Turns live in the database, so any replica continues any conversation."""
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _history(services: Services, conversation_id: str | None) -> list[Turn]:
         return []
     if not turns:
         raise ApiError(404, "unknown_conversation", "no such conversation; start a new one without conversation_id")
-    return [Turn(t.question, t.answer, t.procedure_id) for t in turns]
+    return [Turn(t.question, t.answer, t.procedure_id, t.status, t.choices) for t in turns]
 
 
 def _events(services: Services, body: ChatRequest, conversation_id: str, history: list[Turn]) -> Iterator[dict[str, str]]:
@@ -73,6 +73,8 @@ def _events(services: Services, body: ChatRequest, conversation_id: str, history
         context = services.pipeline.prepare(body.message, history, body.language)
         yield _event("meta", {"conversation_id": conversation_id, "message_id": message_id,
                               "language": context.language})
+        if context.status == "clarify":
+            yield _event("choices", [choice.public() for choice in context.choices])
         if context.status == "answered" and context.chosen is not None:
             # The citation for the chosen record is known before composing; the final list is in "done".
             citation = services.pipeline.citation_for(context.chosen.procedure_id, context.language, 1)
@@ -86,6 +88,8 @@ def _events(services: Services, body: ChatRequest, conversation_id: str, history
         if streamed != context.answer:
             # The model failed or an output check stopped it: the checked fallback replaces what was shown.
             yield _event("replace", {"text": context.answer})
+        if context.suggestions:
+            yield _event("suggestions", context.suggestions)
         yield _event("done", _finish(services, context, conversation_id, message_id, started))
     except Exception:
         logger.exception("event=stream_failed")
@@ -102,6 +106,7 @@ def _finish(services: Services, context: AnswerContext, conversation_id: str, me
         "conversation_id": conversation_id, "message_id": message_id, "status": context.status,
         "language": context.language, "answer": context.answer,
         "citations": [c.public() for c in context.citations], "mode": context.mode, "timings_ms": timings,
+        "suggestions": context.suggestions, "choices": [choice.public() for choice in context.choices],
     }
 
 
@@ -121,6 +126,7 @@ def _record(services: Services, context: AnswerContext, conversation_id: str, me
             conversation_id, message_id, question=redact(context.question or context.message),
             answer=redact(context.answer), language=context.language, status=context.status or "",
             mode=context.mode, procedure_id=context.chosen.procedure_id if answered and context.chosen else None,
+            choices=[choice.procedure_id for choice in context.choices] or None,
             retrieval_ms=timings["retrieval"], generation_ms=timings["generation"], total_ms=timings["total"])
     except SQLAlchemyError:
         # The citizen still gets the answer; the lost turn is counted and logged (without its text).

@@ -34,7 +34,7 @@ def readyz(services: ServicesDep) -> JSONResponse:
 
 def _index_state(services: Services) -> dict[str, Any] | str:
     try:
-        chunks = services.retriever.corpus.chunk_count()
+        chunks = services.retriever.chunk_count()
     except Exception:  # nothing loaded and the vector store unreachable: the reason goes to the log
         return "unreachable"
     try:

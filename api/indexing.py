@@ -110,7 +110,7 @@ class IndexJobs:
 
     def remove(self, procedure_id: str) -> str:
         """Take a procedure out of service: its uploads are deleted and its corpus records hidden."""
-        known = {pid for pid, _ in self._services.retriever.corpus.records()}
+        known = self._services.catalog.procedure_ids()
         if procedure_id not in known | self._services.documents.uploaded_procedures():
             raise UnknownProcedureError(procedure_id)
         job_id, _ = self._store_then_index("delete", procedure_id,
@@ -144,7 +144,7 @@ class IndexJobs:
             return JobOutcome("failed", errors)
         finally:
             stop.set()
-        self._services.retriever.corpus.expire()
+        self._services.retriever.expire()
         errors = [{"source": source, "message": reason} for source, reason in sorted(report.failed.items())]
         errors += extra_errors or []
         status = "partial" if errors else "succeeded"

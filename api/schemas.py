@@ -45,15 +45,22 @@ class Timings(BaseModel):
     total: float
 
 
+class Choice(BaseModel):
+    procedure_id: str
+    title: str
+
+
 class ChatResponse(BaseModel):
     conversation_id: str
     message_id: str
-    status: Literal["answered", "not_found", "out_of_scope", "refused"]
+    status: Literal["answered", "clarify", "not_found", "out_of_scope", "refused"]
     language: Literal["fr", "ar", "en", "darija", "amazigh"]
     answer: str
     citations: list[Citation]
     mode: Literal["llm", "extractive", "fallback"]
     timings_ms: Timings
+    suggestions: list[str] = []  # 0-3 follow-up questions in the user's language (answered turns)
+    choices: list[Choice] = []  # 2-3 procedures to choose from (clarify turns)
 
 
 class SearchResult(BaseModel):

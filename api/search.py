@@ -10,8 +10,8 @@ from api.deps import OptionalCallerDep, ServicesDep
 from api.errors import ApiError
 from api.limits import enforce
 from api.schemas import ERRORS, ProcedureList, ProcedureRecordOut, SearchResponse
+from assistant.forms import RECORD_LANGUAGE, language_form
 from assistant.language import detect_language
-from assistant.pipeline import RECORD_LANGUAGE
 from assistant.text import expand_with_lexicon, sanitize
 from core.records import CATEGORIES
 
@@ -36,15 +36,15 @@ def search(
         raise ApiError(400, "empty_query", "the query is empty")
     detected = detect_language(question)
     language = lang or RECORD_LANGUAGE.get(detected, "fr")
-    form = "darija_latin" if detected == "darija" and question.isascii() else detected
+    form = language_form(question, detected)
     retrieval = services.retriever.retrieve(question, expand_with_lexicon(question), category=category, form=form)
     if retrieval.degraded:
         services.metrics.degraded_retrievals.labels("search").inc()
-    corpus = services.retriever.corpus
+    catalog = services.catalog
     results = []
     for candidate in retrieval.candidates[:k]:
         chunks = candidate.chunks_in(language) or candidate.chunks
-        stored = corpus.record_for(candidate.procedure_id, language)
+        stored = catalog.record_for(candidate.procedure_id, language)
         best = chunks[0]
         results.append({
             "procedure_id": candidate.procedure_id,
@@ -66,7 +66,7 @@ def list_procedures(services: ServicesDep, category: str | None = None,
     if category is not None and category not in CATEGORIES:
         raise ApiError(400, "unknown_category", f"category must be one of {', '.join(CATEGORIES)}")
     by_id: dict[str, dict[str, Any]] = {}
-    for (procedure_id, language), stored in sorted(services.retriever.corpus.records().items()):
+    for (procedure_id, language), stored in sorted(services.catalog.records().items()):
         if category and stored.record.category != category:
             continue
         entry = by_id.setdefault(procedure_id, {"procedure_id": procedure_id, "languages": [], "structured": False})
@@ -82,7 +82,7 @@ def list_procedures(services: ServicesDep, category: str | None = None,
 @router.get("/procedures/{procedure_id}", response_model=ProcedureRecordOut, responses=ERRORS)
 def get_procedure(services: ServicesDep, procedure_id: str,
                   lang: Literal["fr", "ar", "en"] = "fr") -> dict[str, Any]:
-    stored = services.retriever.corpus.records().get((procedure_id, lang))
+    stored = services.catalog.get(procedure_id, lang)
     if stored is None:
         raise ApiError(404, "unknown_procedure", f"no procedure {procedure_id!r} in language {lang!r}")
     return {**stored.record.model_dump(mode="json"), "body": stored.body}

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
+from assistant.catalog import RecordCatalog
 from assistant.llm import ChatModel, MistralChatModel
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import HybridRetriever
@@ -46,6 +47,10 @@ class Services:
     @property
     def retriever(self) -> HybridRetriever:
         return self.pipeline.retriever
+
+    @property
+    def catalog(self) -> RecordCatalog:
+        return self.pipeline.catalog
 
     def close(self) -> None:
         self.database.close()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.retrieval import ProcedureCandidate, Retrieval, StoredRecord
+from assistant.catalog import StoredRecord
+from assistant.retrieval import ProcedureCandidate, Retrieval
 
-Status = Literal["answered", "not_found", "out_of_scope", "refused"]
+Status = Literal["answered", "clarify", "not_found", "out_of_scope", "refused"]
 Mode = Literal["llm", "extractive", "fallback"]
 
 
@@ -18,6 +19,8 @@ class Turn:
     question: str
     answer: str = ""
     procedure_id: str | None = None
+    status: str = "answered"
+    choices: tuple[str, ...] = ()  # the procedure ids a clarify turn offered
 
 
 @dataclass
@@ -33,6 +36,15 @@ class Citation:
     def public(self) -> dict[str, Any]:
         return {"n": self.n, "procedure_id": self.procedure_id, "title": self.title, "language": self.language,
                 "url": self.url, "snippet": self.snippet}
+
+
+@dataclass(frozen=True)
+class Choice:
+    procedure_id: str
+    title: str
+
+    def public(self) -> dict[str, str]:
+        return {"procedure_id": self.procedure_id, "title": self.title}
 
 
 @dataclass
@@ -51,6 +63,9 @@ class AnswerContext:
     answer: str = ""
     citations: list[Citation] = field(default_factory=list)
     mode: Mode = "extractive"
+    choices: list[Choice] = field(default_factory=list)  # a clarify turn's options
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions for an answered turn
+    shown_parts: set[str] = field(default_factory=set)  # record parts the answer shows (for suggestions)
     flags: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -60,3 +75,9 @@ class AnswerContext:
 
     def stop(self, status: Status, answer: str) -> None:
         self.status, self.answer, self.citations = status, answer, []
+        if status != "clarify":
+            self.choices = []
+
+    @property
+    def chosen_id(self) -> str | None:
+        return self.chosen.procedure_id if self.chosen is not None else None

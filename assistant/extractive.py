@@ -1,19 +1,50 @@
-"""Extractive answers: composed from the structured record, shaped by what was asked, no model involved."""
+"""Extractive answers: the direct answer first, then only what a person needs to act, composed from the chosen
+record's fields and the sentences of its body that answer the question. No model involved.
+
+What leads: the part the question asks for (fees, documents...); else the body sentences that answer the person's
+situation (lost, abroad, for a minor...); else a body sentence that matches the question well; else, for a general
+question, where to go and what it costs. A part the record does not give is said to be missing, never invented.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.catalog import StoredRecord
+from assistant.passages import Passage, body_sentences, select_passages, stem, stems
 from assistant.resources import load_data
-from assistant.retrieval import StoredRecord
-from assistant.text import folded_phrases, padded_words, words
+from assistant.situations import Situation
+from assistant.text import fold, folded_phrases, keyword_tokens, padded_words, words
 
 INTENTS = ("documents", "fees", "delay", "where", "online", "validity", "conditions")
-# What a general question gets: the essentials a person needs to act.
-GENERAL = ("documents", "fees", "delay", "where", "online")
-_SECTION_NAMES = {"conditions": {"fr": "Conditions", "ar": "الشروط", "en": "Conditions"},
-                  "description": {"fr": "Description", "ar": "الوصف", "en": "Description"}}
+# What a general question gets after its lead: the essentials a person needs to act.
+GENERAL = ("documents", "online")
+GENERAL_LEAD = ("where", "fees")
+STRONG_PASSAGE_TERMS = 2  # distinct question keywords a body sentence needs to lead a general question
+NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answers do not repeat them
+# The body section that says more about each part, per record language (core.records.REQUIRED_SECTIONS).
+SECTIONS = {
+    "fees": {"fr": "Coût", "ar": "التكلفة", "en": "Cost"},
+    "delay": {"fr": "Délai", "ar": "الآجال", "en": "Processing time"},
+    "where": {"fr": "Où s'adresser", "ar": "الجهة المختصة", "en": "Where to apply"},
+    "validity": {"fr": "Bon à savoir", "ar": "معلومات مفيدة", "en": "Good to know"},
+}
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the question asks with: its keywords (the procedure's own name removed) and its situation's words."""
+
+    terms: list[str]
+    situation_terms: list[str]
+
+
+@dataclass
+class Composed:
+    text: str
+    shown: set[str] = field(default_factory=set)  # record parts shown (documents, fees, ...)
 
 
 @lru_cache(maxsize=1)
@@ -42,63 +73,112 @@ def detect_intents(question: str) -> list[str]:
     return [intent for intent in INTENTS if any(p in folded for p in phrases[intent])]
 
 
-def compose_extractive(stored: StoredRecord, intents: list[str], language: str, marker: int = 1) -> str:
+def compose_extractive(stored: StoredRecord, language: str, question: str = "", intents: list[str] | None = None,
+                       situations: list[Situation] | None = None, dense_texts: list[str] | None = None,
+                       marker: int = 1) -> Composed:
     """`language` is the answer's: fr, ar, en or darija (Darija frames the Arabic record)."""
-    record = stored.record
-    t = load_data("templates")[language]
-    intro = t["intro"].format(title=record.title, administration=record.administration or "", n=marker)
-    lines = [intro.replace(" ()", "")]  # a document may not name its administration
-    description = _section(stored.body, _SECTION_NAMES["description"][record.lang])
-    if not description and not record.structured:
-        # A text-only document (no recognised sections) answers from its own opening text.
-        description = re.sub(r"^##.*$", "", stored.body, flags=re.MULTILINE)
-    if (not intents or not record.structured) and description:
-        lines.append(_first_sentences(description, 2 if record.structured else 4))
-    for intent in intents or GENERAL:
-        lines.extend(_part(intent, stored, t))
-    if record.notes and ("fees" in intents or "delay" in intents or not intents):
-        lines.append(t["notes"].format(notes=_first_sentences(record.notes, 2)))
-    if record.last_reviewed is not None:
-        lines.append(t["source"].format(date=record.last_reviewed.isoformat()))
+    record, t = stored.record, load_data("templates")[language]
+    intents, situations = list(intents or []), list(situations or [])
+    sentences = body_sentences(stored.body)
+    title_terms = stems(record.title)
+    question_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
+    situation_terms = [term for s in situations for term in s.terms]
+    ask = Ask(question_terms, situation_terms)
+    passages = select_passages(sentences, question_terms, situation_terms, dense_texts or [])
+    situational = [p for p in passages if p.situation_hit]
+    wanted = {stem(t) for t in question_terms}
+    strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS]
+    intro = t["intro"].format(title=record.title, n=marker)
+    composed = Composed("")
+    blocks: list[str] = []
+    if intents:
+        blocks.append(f"{intro} — {_part(intents[0], stored, t, ask, composed)}")
+        blocks += [_part(i, stored, t, ask, composed) for i in intents[1:]]
+        extra = situational or strong[:1]
+        blocks += [_quote(extra)] if extra and not _shown(extra, blocks) else []
+    elif situational or strong:
+        blocks.append(f"{intro} — {_quote(situational or strong[:1])}")
     else:
-        lines.append(t["source_undated"])
-    return "\n\n".join(line for line in lines if line)
+        blocks.append(f"{intro} — " + " ".join(_part(p, stored, t, ask, composed) for p in GENERAL_LEAD))
+    rest = [p for s in situations for p in s.parts] if situations else ([] if intents else list(GENERAL))
+    for part in dict.fromkeys(rest):
+        if part not in composed.shown:
+            blocks.append(_part(part, stored, t, ask, composed))
+    if record.notes and NOTES_FOR & set(intents):
+        blocks.append(t["notes"].format(notes=_first_sentences(record.notes, 1)))
+    # A catalogue line or an uploaded document may carry no review date (h15): the source is then said undated.
+    blocks.append(t["source"].format(date=record.last_reviewed.isoformat()) if record.last_reviewed
+                  else t["source_undated"])
+    composed.text = "\n\n".join(b for b in blocks if b)
+    return composed
 
 
-def _part(intent: str, stored: StoredRecord, t: dict[str, str]) -> list[str]:
+def _quote(passages: list[Passage]) -> str:
+    return " ".join(p.sentence.text for p in passages)
+
+
+def _shown(passages: list[Passage], blocks: list[str]) -> bool:
+    text = "\n".join(blocks)
+    return all(p.sentence.text in text for p in passages)
+
+
+def _section_sentence(stored: StoredRecord, intent: str, ask: Ask, field_text: str) -> str:
+    """The sentence of the body section answering `intent` that best matches the question, when it says more
+    than the structured field (the body often holds the exemption, the range or the office)."""
+    names = SECTIONS.get(intent, {})
+    section = names.get(stored.record.lang)
+    if not section:
+        return ""
+    sentences = [s for s in body_sentences(stored.body) if s.section == section]
+    if not sentences:
+        return ""
+    matched = select_passages(sentences, ask.terms, ask.situation_terms, limit=1)
+    sentence = matched[0].sentence.text if matched else sentences[0].text
+    return "" if fold(sentence) in fold(field_text) or fold(field_text) in fold(sentence) else sentence
+
+
+def _part(intent: str, stored: StoredRecord, t: dict[str, str], ask: Ask, composed: Composed) -> str:
+    composed.shown.add(intent)
     record = stored.record
-    # A field the source does not state is said to be missing, never filled in (records from documents).
-    if intent in ("documents", "fees", "delay", "where", "validity") and getattr(record, intent) is None:
-        if intent == "documents":
-            return [f"{t['documents']} {t['not_stated']}"]
-        return [t[intent].format(**{intent: t["not_stated"], "fees": t["not_stated"]})]
     if intent == "documents":
-        return [t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents or [])]
+        if not record.documents:
+            return t["documents"] + " " + t["not_stated"]
+        return t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents)
     if intent == "fees":
-        if not record.fees:
-            return [t["fees"].format(fees=t["fees_unknown"])]
-        if all(f.amount_mad == 0 for f in record.fees):
-            return [t["fees"].format(fees=t["free"])]
-        return [t["fees"].format(fees="; ".join(f"{f.label}: {f.amount_mad:g} MAD" for f in record.fees))]
-    if intent == "delay":
-        return [t["delay"].format(delay=record.delay)]
-    if intent == "where":
-        return [t["where"].format(where=record.where)]
+        fees = _fees(stored, t)
+        return _with_sentence(t["fees"].format(fees=fees), _section_sentence(stored, "fees", ask, fees))
     if intent == "online":
         service = record.online_service
-        return [t["online"].format(name=service.name, url=service.url) if service else t["no_online"]]
-    if intent == "validity":
-        return [t["validity"].format(validity=record.validity)]
-    conditions = _section(stored.body, _SECTION_NAMES["conditions"][record.lang])
-    return [t["conditions"].format(conditions=_first_sentences(conditions, 3))] if conditions else []
+        return t["online"].format(name=service.name, url=service.url) if service else t["no_online"]
+    if intent in ("delay", "where", "validity"):
+        value = getattr(record, intent, None)
+        line = t[intent].format(**{intent: value or t["not_stated"]})
+        return _with_sentence(line, _section_sentence(stored, intent, ask, value or ""))
+    return t["conditions"].format(conditions=_conditions(stored, ask) or t["not_stated"])
 
 
-def _section(body: str, heading: str) -> str:
-    match = re.search(rf"^##\s+{re.escape(heading)}\s*$(.*?)(?=^##\s|\Z)", body, re.MULTILINE | re.DOTALL)
-    return match.group(1).strip() if match else ""
+def _with_sentence(line: str, sentence: str) -> str:
+    return f"{line} — {sentence}" if sentence else line
+
+
+def _fees(stored: StoredRecord, t: dict[str, str]) -> str:
+    fees = stored.record.fees
+    if not fees:
+        return t["fees_unknown"]
+    if all(f.amount_mad == 0 for f in fees):
+        return t["free"]
+    return "; ".join(f"{f.label}: {f.amount_mad:g} MAD" for f in fees)
+
+
+def _conditions(stored: StoredRecord, ask: Ask) -> str:
+    """The conditions that match the question, else the first ones of the section."""
+    section = {"fr": "Conditions", "ar": "الشروط", "en": "Conditions"}[stored.record.lang]
+    sentences = [s for s in body_sentences(stored.body) if s.section == section]
+    matched = select_passages(sentences, ask.terms, ask.situation_terms, limit=2)
+    chosen = [p.sentence.text for p in matched] or [s.text for s in sentences[:3]]
+    return " ".join(chosen)
 
 
 def _first_sentences(text: str, count: int) -> str:
     flat = " ".join(line.strip().lstrip("-*0123456789. ") for line in text.splitlines() if line.strip())
-    sentences = re.split(r"(?<=[.!?؟])\s+", flat)
-    return " ".join(sentences[:count])
+    return " ".join(re.split(r"(?<=[.!?؟])\s+", flat)[:count])

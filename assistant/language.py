@@ -8,22 +8,16 @@ French words is still Darija.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
-from typing import Literal
 
 import arabizi
 from arabizi import Script
 
+from assistant.forms import ARABIC_LETTER, LATIN_LETTER, TIFINAGH_LETTER, UserLanguage
 from assistant.resources import load_data
 from assistant.text import words
 from core.langid import classify
-
-UserLanguage = Literal["fr", "ar", "en", "darija", "amazigh"]
-_TIFINAGH = re.compile("[\u2d30-\u2d7f]")
-_ARABIC = re.compile("[\u0621-\u064a]")
-_LATIN = re.compile("[A-Za-z]")
 
 
 @lru_cache(maxsize=1)
@@ -33,14 +27,14 @@ def _markers() -> dict[str, frozenset[str]]:
 
 
 def detect_language(text: str) -> UserLanguage:
-    if _TIFINAGH.search(text):
+    if TIFINAGH_LETTER.search(text):
         return "amazigh"
     markers = _markers()
     tokens = words(text)
     if any(t in markers["amazigh_latin_markers"] for t in tokens):
         return "amazigh"
-    arabic_letters = len(_ARABIC.findall(text))
-    latin_letters = len(_LATIN.findall(text))
+    arabic_letters = len(ARABIC_LETTER.findall(text))
+    latin_letters = len(LATIN_LETTER.findall(text))
     if arabic_letters >= latin_letters and arabic_letters > 0:
         return "darija" if any(t in markers["darija_arabic_markers"] for t in tokens) else "ar"
     if latin_letters == 0:

@@ -1,11 +1,12 @@
 """Hybrid retrieval: dense vectors from Chroma and BM25 over normalised text, fused by reciprocal rank and
-grouped by procedure."""
+grouped by procedure. Records are the catalogue's (assistant.catalog), not the keyword index's."""
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,10 +15,10 @@ import bm25s
 import numpy as np
 from bm25s.tokenization import Tokenized
 
+from assistant.catalog import IndexSnapshot, RecordCatalog
 from assistant.text import keyword_tokens
 from core.embedders import Embedder
 from core.index_store import Chunk, ChunkIndex
-from core.records import ProcedureRecord
 
 logger = logging.getLogger(__name__)
 
@@ -52,33 +53,40 @@ class Retrieval:
     degraded: bool = False  # the vector store failed: keyword retrieval alone answered
 
 
-class CorpusView:
-    """The active generation's chunks, their BM25 index and the structured records, rebuilt when the generation
-    changes (checked every few seconds, so replicas follow a re-index made elsewhere)."""
+class KeywordIndex:
+    """BM25 over the active generation's chunks (title + text, normalised), rebuilt when the generation changes."""
 
-    def __init__(self, index: ChunkIndex, refresh_seconds: float = 5.0) -> None:
-        self._index = index
-        self._refresh_seconds = refresh_seconds
+    def __init__(self, snapshot: IndexSnapshot) -> None:
+        self._snapshot = snapshot
         self._lock = threading.Lock()
-        self._generation: str | None = None
-        self._checked_at = 0.0
+        self._built_for: list[Chunk] | None = None
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, Chunk] = {}
         self._bm25: bm25s.BM25 | None = None
-        self._records: dict[tuple[str, str], StoredRecord] = {}
+        self._procedure_terms: dict[str, frozenset[str]] = {}
+        self._vocabulary: frozenset[str] = frozenset()
+        self._procedure_frequency: dict[str, int] = {}
+        self._name_terms: dict[str, frozenset[str]] = {}
 
-    def records(self) -> dict[tuple[str, str], StoredRecord]:
-        """(procedure_id, language) -> record, for every structured record in the index."""
+    def procedure_terms(self, procedure_id: str) -> frozenset[str]:
+        """Every keyword of a procedure's chunks, in all its languages, aliases included."""
         self._refresh()
-        return self._records
+        return self._procedure_terms.get(procedure_id, frozenset())
 
-    def record_for(self, procedure_id: str, language: str) -> StoredRecord | None:
-        """The record in `language`, else in the first of fr, ar, en that exists."""
-        records = self.records()
-        for candidate in (language, "fr", "ar", "en"):
-            if (procedure_id, candidate) in records:
-                return records[(procedure_id, candidate)]
-        return None
+    def procedure_name_terms(self, procedure_id: str) -> frozenset[str]:
+        """The keywords of a procedure's titles and aliases, in all its languages: the words that name it."""
+        self._refresh()
+        return self._name_terms.get(procedure_id, frozenset())
+
+    def vocabulary(self) -> frozenset[str]:
+        self._refresh()
+        return self._vocabulary
+
+    def procedure_idf(self, term: str) -> float:
+        """How specific a keyword is: log(1 + procedures / (1 + procedures using it)); highest for unknown words."""
+        self._refresh()
+        count = len(self._procedure_terms)
+        return math.log(1 + count / (1 + self._procedure_frequency.get(term, 0)))
 
     def search(self, tokens: list[str], k: int) -> list[tuple[Chunk, float, frozenset[str]]]:
         self._refresh()
@@ -103,33 +111,15 @@ class CorpusView:
         self._refresh()
         return len(self._chunks)
 
-    def expire(self) -> None:
-        """Check the pointer on the next use: this process has just switched it."""
-        self._checked_at = 0.0
-
     def _refresh(self) -> None:
-        now = time.monotonic()
-        if self._bm25 is not None and now - self._checked_at < self._refresh_seconds:
+        _, chunks = self._snapshot.current()
+        if chunks is self._built_for:
             return
         with self._lock:
-            if self._bm25 is not None and now - self._checked_at < self._refresh_seconds:
-                return
-            try:
-                generation = self._index.generation()
-                chunks = self._index.all_chunks() if generation != self._generation or self._bm25 is None else None
-            except Exception:
-                if self._bm25 is None:
-                    raise
-                # The vector store is down: keep serving what was loaded, and look again at the next refresh.
-                self._checked_at = now
-                logger.warning("event=keyword_index_refresh_failed keeping=%s", self._generation)
-                return
-            self._checked_at = now
-            if chunks is None:
-                return
-            self._build(chunks)
-            self._generation = generation
-            logger.info("event=keyword_index_built generation=%s chunks=%d", generation, len(self._chunks))
+            if chunks is not self._built_for:
+                self._build(chunks)
+                self._built_for = chunks
+                logger.info("event=keyword_index_built chunks=%d", len(chunks))
 
     def _build(self, chunks: list[Chunk]) -> None:
         documents = [keyword_tokens(_searchable_text(c)) for c in chunks]
@@ -139,10 +129,23 @@ class CorpusView:
         bm25 = bm25s.BM25()
         if chunks:
             bm25.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        self._records = {
-            (r.record.id, r.record.lang): r
-            for r in (StoredRecord.from_card(c) for c in chunks if c.metadata.get("kind") == "card") if r
-        }
+        # No token set per chunk is kept (at national scale it was most of this view's memory): search reads the
+        # matched words from BM25's postings, and procedures keep the union of their chunks' words.
+        by_procedure: dict[str, set[str]] = defaultdict(set)
+        for chunk, words in zip(chunks, documents, strict=True):
+            by_procedure[str(chunk.metadata.get("procedure_id", ""))].update(words)
+        self._procedure_terms = {pid: frozenset(terms) for pid, terms in by_procedure.items()}
+        self._vocabulary = frozenset(vocab)
+        frequency: dict[str, int] = defaultdict(int)
+        for terms in self._procedure_terms.values():
+            for term in terms:
+                frequency[term] += 1
+        self._procedure_frequency = dict(frequency)
+        names: dict[str, set[str]] = defaultdict(set)
+        for chunk in chunks:
+            if chunk.metadata.get("kind") == "card":
+                names[str(chunk.metadata.get("procedure_id", ""))].update(keyword_tokens(_name_text(chunk)))
+        self._name_terms = {pid: frozenset(terms) for pid, terms in names.items()}
         self._by_id = {c.id: c for c in chunks}
         self._chunks, self._bm25 = chunks, (bm25 if chunks else None)
 
@@ -170,19 +173,12 @@ def _terms_in(bm25: bm25s.BM25, tokens: list[str], documents: np.ndarray) -> lis
     return [frozenset(f) for f in found]
 
 
-@dataclass(frozen=True)
-class StoredRecord:
-    record: ProcedureRecord
-    body: str
-
-    @classmethod
-    def from_card(cls, chunk: Chunk) -> StoredRecord | None:
-        try:
-            record = ProcedureRecord.model_validate_json(chunk.metadata["record"])
-        except (KeyError, ValueError):
-            logger.warning("event=unreadable_record_card chunk=%s", chunk.id)
-            return None
-        return cls(record, str(chunk.metadata.get("body", "")))
+def _name_text(card: Chunk) -> str:
+    try:
+        aliases = json.loads(card.metadata.get("record", "{}")).get("aliases") or []
+    except ValueError:
+        aliases = []
+    return " ".join([str(card.metadata.get("title", "")), *map(str, aliases)])
 
 
 def _searchable_text(chunk: Chunk) -> str:
@@ -193,9 +189,18 @@ class HybridRetriever:
     def __init__(self, embedder: Embedder, index: ChunkIndex, dense_k: int = 40, keyword_k: int = 40) -> None:
         self._embedder = embedder
         self._index = index
-        self.corpus = CorpusView(index)
+        self.snapshot = IndexSnapshot(index)
+        self.keywords = KeywordIndex(self.snapshot)
+        self.catalog = RecordCatalog(self.snapshot)
         self._dense_k = dense_k
         self._keyword_k = keyword_k
+
+    def expire(self) -> None:
+        """This process has just switched the active generation: reload on the next use."""
+        self.snapshot.expire()
+
+    def chunk_count(self) -> int:
+        return self.keywords.chunk_count()
 
     def retrieve(self, question: str, keyword_query: str, category: str | None = None, form: str = "",
                  dense: bool = True, keyword: bool = True) -> Retrieval:
@@ -233,14 +238,14 @@ class HybridRetriever:
         the full query only when the two disagree about the generation."""
         vector = self._embedder.embed_query(question)
         nearest = self._index.nearest(vector, self._dense_k, where=where)
-        chunks = self.corpus.chunks_by_id([chunk_id for chunk_id, _ in nearest])
+        chunks = self.keywords.chunks_by_id([chunk_id for chunk_id, _ in nearest])
         if chunks is None:
             return [(h.chunk, h.score) for h in self._index.query(vector, self._dense_k, where=where)]
         return [(chunk, score) for chunk, (_, score) in zip(chunks, nearest, strict=True)]
 
     def _add_keyword(self, terms: list[str], category: str | None,
                      candidates: dict[str, ProcedureCandidate], weight: float) -> None:
-        hits = self.corpus.search(terms, self._keyword_k * 3)
+        hits = self.keywords.search(terms, self._keyword_k * 3)
         if category:
             hits = [h for h in hits if h[0].metadata.get("category") == category]
         matched = {h[0].id: h[2] for h in hits}

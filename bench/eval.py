@@ -14,8 +14,10 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from assistant.llm import MistralChatModel
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import HybridRetriever
+from bench import quality
 from core.embedders import build_embedder
 from core.index_store import ChromaIndex, connect
 from core.settings import Settings
@@ -98,26 +100,98 @@ def print_table(result: dict[str, Any], console: Console) -> None:
     console.print(table)
 
 
+def _cell(value: Any, percent: bool = True) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if percent else f"{value:g}"
+
+
+def print_decisions(result: dict[str, Any], half: str, console: Console) -> None:
+    table = Table(title=f"Decisions, {half} half: right procedure, wrong procedure, refused, clarify, per form")
+    columns = ["form", "in-scope n", "right", "wrong", "refused", "clarify (unambiguous)", "negatives n",
+               "wrong on negatives", "ambiguous n", "clarify", "right among choices"]
+    for column in columns:
+        table.add_column(column, justify="right")
+    for r in result["rows"]:
+        table.add_row(r["form"], str(r["in_scope"]), _cell(r["right"]), _cell(r["in_scope_wrong"]),
+                      _cell(r["in_scope_refused"]), _cell(r["clarify_unambiguous"]), str(r["negatives"]),
+                      _cell(r["negatives_wrong"]), str(r["ambiguous"]), _cell(r["ambiguous_clarify"]),
+                      _cell(r["ambiguous_right_in_choices"]))
+    console.print(table)
+
+
+def print_facts(result: dict[str, Any], half: str, console: Console, path: str = "extractive") -> None:
+    table = Table(title=f"Key facts, {half} half, {path} path: recall, lead, length in words")
+    for column in ["form", "n", "fact recall", "situational recall", "leads with a fact", "words p50",
+                   "words p95"]:
+        table.add_column(column, justify="right")
+    for r in result["rows"]:
+        table.add_row(r["form"], str(r["questions"]), _cell(r["fact_recall"]), _cell(r["situational_recall"]),
+                      _cell(r["leads"]), _cell(r["words_p50"], False), _cell(r["words_p95"], False))
+    console.print(table)
+
+
+def aims_line(decisions: dict[str, Any], facts: dict[str, Any]) -> str:
+    """One line: per aim, the worst form on the test half against the aim."""
+    parts = []
+    for key, bound in quality.AIMS.items():
+        rows = decisions["rows"] if key in decisions["rows"][0] else facts["rows"]
+        values = [(r[key], r["form"]) for r in rows if r.get(key) is not None]
+        if not values:
+            continue
+        higher_is_better = key in ("ambiguous_right_in_choices", "fact_recall", "situational_recall", "leads")
+        worst, form = min(values) if higher_is_better else max(values)
+        met = worst >= bound if higher_is_better else worst <= bound
+        parts.append(f"{key} {'>=' if higher_is_better else '<='} {bound:g}: worst {worst:.2f} ({form}) "
+                     f"{'met' if met else 'MISSED'}")
+    return "aims (test half): " + "; ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", type=Path, help="also write the result as JSON here")
-    parser.add_argument("--misses", action="store_true", help="list the questions the hybrid ranks below 1")
+    parser.add_argument("--misses", action="store_true", help="list the mistakes (dev half only)")
+    parser.add_argument("--half", choices=("dev", "test", "both"), default="both")
     args = parser.parse_args(argv)
     settings = Settings()
     embedder = build_embedder(settings)
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
     pipeline = AnswerPipeline(HybridRetriever(embedder, index))
-    result = evaluate(pipeline)
     console = Console(width=200)
-    print_table(result, console)
-    if args.misses:
-        for miss in result["misses"]:
-            console.print(miss)
-        for leak in result["leaks"]:
-            console.print("[red]answered[/]", leak)
+    result: dict[str, Any] = {"retrieval": evaluate(pipeline)}
+    print_table(result["retrieval"], console)
+    for half in (("dev", "test") if args.half == "both" else (args.half,)):
+        sets = quality.load_sets(half)
+        decisions = quality.evaluate_decisions(pipeline, sets)
+        facts = quality.evaluate_facts(pipeline, sets["facts"])
+        result[half] = {"decisions": decisions, "facts": facts}
+        print_decisions(decisions, half, console)
+        print_facts(facts, half, console)
+        if half == "test":
+            console.print(aims_line(decisions, facts))
+        if args.misses and half == "dev":
+            for miss in decisions["mistakes"] + facts["misses"]:
+                console.print(miss)
+    model_line = _model_path(settings, console, result)
+    console.print(model_line)
     if args.json:
-        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return 0
+
+
+def _model_path(settings: Settings, console: Console, result: dict[str, Any]) -> str:
+    """The key-fact evaluation through the model when a Mistral-compatible server is configured."""
+    if not settings.mistral_api_key:
+        return "model path not run: no server (set SAHLA_MISTRAL_API_KEY and SAHLA_MISTRAL_SERVER_URL)"
+    chat_model = MistralChatModel(settings.mistral_api_key.get_secret_value(), settings.mistral_model,
+                                  settings.mistral_server_url, settings.mistral_timeout_seconds)
+    embedder = build_embedder(settings)
+    index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
+    pipeline = AnswerPipeline(HybridRetriever(embedder, index), chat_model)
+    facts = quality.evaluate_facts(pipeline, quality.load_sets("test")["facts"])
+    result["model_test_facts"] = facts
+    print_facts(facts, "test", console, path="model")
+    return f"model path run against {settings.mistral_server_url or 'the Mistral API'} ({settings.mistral_model})"
 
 
 if __name__ == "__main__":

@@ -104,12 +104,12 @@ def measure_fixes(embedder: Embedder, index: ChromaIndex, before_index: ChromaIn
         after.run(q)
 
     def run_before(question: str) -> None:
-        with mock.patch("assistant.pipeline.detect_intents", detect_intents_before):
+        with mock.patch("assistant.steps.follow_up.detect_intents", detect_intents_before):
             before.run(question)
 
     return {
         "chat_turn": _side_by_side(run_before, after.run, questions, rounds),
-        "dense_query": _side_by_side(lambda v: before_index.query(v, 40), lambda v: after.retriever.corpus.chunks_by_id(
+        "dense_query": _side_by_side(lambda v: before_index.query(v, 40), lambda v: after.retriever.keywords.chunks_by_id(
             [chunk_id for chunk_id, _ in index.nearest(v, 40)]), vectors, rounds),
         "detect_intents": _side_by_side(detect_intents_before, detect_intents, questions, rounds),
     }
@@ -124,7 +124,7 @@ def write_profile(embedder: Embedder, index: ChromaIndex, questions: list[str], 
     pipeline = AnswerPipeline(retriever)
     pipeline.run(questions[0])
     profiler = Profiler(interval=0.0005)
-    with mock.patch("assistant.pipeline.detect_intents", detect_intents_before if before_index else detect_intents):
+    with mock.patch("assistant.steps.follow_up.detect_intents", detect_intents_before if before_index else detect_intents):
         profiler.start()
         for question in questions:
             pipeline.run(question)

@@ -60,7 +60,7 @@ def measure_size(procedures: list[Path], copies: int, embedder: CachingEmbedder,
     report, index = index_fresh(corpus, embedder, work_dir / f"scale-{copies}x-data", options)
     retriever = HybridRetriever(embedder, index)
     started = time.perf_counter()
-    retriever.corpus.chunk_count()  # the keyword index and the records are built on first use
+    retriever.chunk_count()  # the keyword index and the records are built on first use
     keyword_build_s = time.perf_counter() - started
     for question in questions:
         embedder.embed_query(question)  # query vectors once, outside the timings

@@ -22,6 +22,7 @@ class StoredTurn:
     procedure_id: str | None
     status: str
     language: str
+    choices: tuple[str, ...] = ()
 
 
 class UnknownMessageError(LookupError):
@@ -40,8 +41,8 @@ class ConversationStore:
                 select(Message).where(Message.conversation_id == conversation_id)
                 .order_by(Message.created_at.desc(), Message.id).limit(limit)
             ).all()
-        return [StoredTurn(m.id, m.question or "", m.answer or "", m.procedure_id, m.status, m.language)
-                for m in reversed(rows)]
+        return [StoredTurn(m.id, m.question or "", m.answer or "", m.procedure_id, m.status, m.language,
+                           tuple(m.choices or ())) for m in reversed(rows)]
 
     def record_turn(self, conversation_id: str, message_id: str, **fields: Any) -> None:
         """Store one turn (question, answer, language, status, mode, procedure_id, *_ms)."""

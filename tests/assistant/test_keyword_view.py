@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.retrieval import CorpusView
+from assistant.catalog import IndexSnapshot
+from assistant.retrieval import KeywordIndex
 from assistant.text import keyword_tokens
 from bench.catalogue import procedure_lines
 from core.index_store import Chunk
@@ -39,7 +40,7 @@ def chunks() -> list[Chunk]:
                                       "جواز السفر البيومتري للقاصرين", "paiement amende routière délai"])
 def test_keyword_hits_are_the_best_scores_in_order_with_the_question_words_each_one_holds(
         chunks: list[Chunk], question: str) -> None:
-    view = CorpusView(ListIndex(chunks))  # type: ignore[arg-type]
+    view = KeywordIndex(IndexSnapshot(ListIndex(chunks)))  # type: ignore[arg-type]
     tokens = list(dict.fromkeys(keyword_tokens(question)))
     hits = view.search(tokens, 40)
     assert len(hits) == 40
@@ -54,6 +55,6 @@ def test_keyword_hits_are_the_best_scores_in_order_with_the_question_words_each_
 
 
 def test_a_question_with_no_indexed_word_finds_nothing(chunks: list[Chunk]) -> None:
-    view = CorpusView(ListIndex(chunks))  # type: ignore[arg-type]
+    view = KeywordIndex(IndexSnapshot(ListIndex(chunks)))  # type: ignore[arg-type]
     assert view.search(["zzzqqq"], 10) == []
     assert np.isfinite(view.chunk_count())

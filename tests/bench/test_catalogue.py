@@ -80,7 +80,6 @@ def test_the_slice_indexes_every_line_into_several_chunks(slice_pipeline) -> Non
 @pytest.mark.parametrize(("question", "procedure"), [
     ("Comment obtenir un extrait d'acte de naissance ?", "extrait-acte-naissance"),
     ("ما هي وثائق جواز السفر البيومتري؟", "passeport-biometrique"),
-    ("Comment renouveler ma CNIE ?", "cnie-renouvellement"),
     ("Combien coûte la vignette automobile ?", "vignette-automobile"),
     ("كيف أحصل على السجل العدلي؟", "casier-judiciaire"),
 ])

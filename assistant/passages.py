@@ -1,0 +1,88 @@
+"""Passage selection: the sentences of a record's body that best answer the question.
+
+Each sentence is scored by the question's keywords it holds, weighted by how rare each is in this record (a word
+in every sentence, such as the procedure's own name, says nothing), plus the situation's record-side words, plus a
+bonus when the sentence lies in one of the record's chunks that the dense search ranked first for this question
+(chunk-level dense scoring: the chunk vectors exist already, so no sentence needs embedding at query time).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.text import fold, keyword_tokens
+
+_HEADING = re.compile(r"^##\s+(.+?)\s*$")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+")
+SITUATION_WEIGHT = 2.5
+STEM_LENGTH = 6
+DENSE_BONUS = 0.5
+
+
+@dataclass(frozen=True)
+class Sentence:
+    section: str
+    text: str
+    tokens: frozenset[str]  # stems (see `stem`)
+    folded: str
+
+
+def stem(token: str) -> str:
+    """A light stem for Latin-script words (French and English inflect at the end: "salarié", "salariés");
+    Arabic tokens already lose their article in keyword_tokens."""
+    return token[:STEM_LENGTH] if token.isascii() and token.isalpha() else token
+
+
+def stems(text: str) -> frozenset[str]:
+    return frozenset(stem(t) for t in keyword_tokens(text))
+
+
+@dataclass(frozen=True)
+class Passage:
+    sentence: Sentence
+    score: float
+    situation_hit: bool
+
+
+def body_sentences(body: str) -> list[Sentence]:
+    """The body's sentences with their section: list items are sentences, paragraphs are split."""
+    sentences: list[Sentence] = []
+    section = ""
+    for line in body.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            section = heading.group(1)
+            continue
+        text = line.strip().lstrip("-*").strip()
+        text = re.sub(r"^\d+[.)]\s*", "", text)
+        for part in _SENTENCE_SPLIT.split(text):
+            if len(part) > 3:
+                sentences.append(Sentence(section, part, stems(part), fold(part)))
+    return sentences
+
+
+def select_passages(sentences: list[Sentence], question_terms: Iterable[str], situation_terms: Iterable[str] = (),
+                    dense_texts: Iterable[str] = (), limit: int = 2) -> list[Passage]:
+    """The best `limit` sentences, best first; only sentences that hold a question keyword or a situation word."""
+    if not sentences:
+        return []
+    terms = {stem(t) for t in question_terms}
+    situation = tuple(situation_terms)
+    document_frequency = {t: sum(t in s.tokens for s in sentences) for t in terms}
+    dense = [fold(t) for t in dense_texts]
+    scored = []
+    for sentence in sentences:
+        score = sum(math.log(1 + len(sentences) / document_frequency[t]) for t in terms & sentence.tokens)
+        situation_hit = any(term in sentence.folded for term in situation)
+        if situation_hit:
+            score += SITUATION_WEIGHT
+        if score <= 0:
+            continue
+        if any(sentence.folded[:60] in chunk for chunk in dense):
+            score += DENSE_BONUS
+        scored.append(Passage(sentence, score, situation_hit))
+    scored.sort(key=lambda p: p.score, reverse=True)
+    return scored[:limit]

@@ -1,0 +1,115 @@
+"""Step `gate`: is a procedure we hold what was asked? The answerability model scores each of the first three
+candidates; the most probable one is answered when it clears its form's threshold. When a confusable family
+member is as plausible, Sahla asks which one (`clarify`, with choices). Otherwise `not_found` (a public-service
+question we have no record for: idarati.ma and 37 37) or `out_of_scope`."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.answerability import AnswerabilityModel, QuestionTerms, candidate_features, load_model
+from assistant.catalog import RecordCatalog
+from assistant.context import AnswerContext, Choice, Status
+from assistant.forms import RECORD_LANGUAGE
+from assistant.messages import Messages
+from assistant.redact import redact
+from assistant.resources import load_data
+from assistant.retrieval import HybridRetriever, ProcedureCandidate
+from assistant.text import keyword_tokens, matches_any
+
+CANDIDATES = 3
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+
+
+@lru_cache(maxsize=1)
+def families() -> dict[str, frozenset[str]]:
+    """Each procedure's confusable neighbours."""
+    neighbours: dict[str, set[str]] = {}
+    for family in load_data("families"):
+        for member in family:
+            neighbours.setdefault(member, set()).update(m for m in family if m != member)
+    return {pid: frozenset(others) for pid, others in neighbours.items()}
+
+
+def decide(scored: list[tuple[float, ProcedureCandidate]], threshold: float,
+           clarify_margin: float) -> list[ProcedureCandidate]:
+    """[] to decline, [one] to answer it, [two or three] to ask which: the most probable candidate when it clears
+    the threshold, with the confusable family members that clear it too within the margin."""
+    passing = [(p, c) for p, c in scored if p >= threshold]
+    if not passing:
+        return []
+    best_p, best = passing[0]
+    close = [c for p, c in passing[1:] if best_p - p <= clarify_margin
+             and c.procedure_id in families().get(best.procedure_id, ())]
+    return [best, *close]
+
+
+class CheckAnswerability:
+    name = "gate"
+
+    def __init__(self, messages: Messages, retriever: HybridRetriever, catalog: RecordCatalog,
+                 model: AnswerabilityModel | None = None) -> None:
+        self._messages = messages
+        self._retriever = retriever
+        self._catalog = catalog
+        self._model = model or load_model()
+
+    def __call__(self, context: AnswerContext) -> None:
+        assert context.retrieval is not None
+        if context.flags.get("choice"):
+            self._answer(context, self._candidate(context, context.flags["choice"]))
+            return
+        scored = self.score(context)
+        context.flags["answerability"] = [(c.procedure_id, round(p, 3)) for p, c in scored]
+        threshold = self._model.threshold(context.form)
+        previous = context.history[-1].procedure_id if context.flags.get("follow_up") else None
+        passing = [c.procedure_id for p, c in scored if p >= threshold]
+        if previous is not None and (not passing or previous in passing):
+            self._answer(context, self._candidate(context, previous))
+            return
+        chosen = decide(scored, threshold, self._model.clarify_margin)
+        if not chosen:
+            in_domain = matches_any(context.message, load_data("scope")["public_service_words"])
+            status: Status = "not_found" if in_domain else "out_of_scope"
+            context.stop(status, self._messages.text(status, context.language))
+        elif len(chosen) > 1:
+            self._clarify(context, chosen)
+        else:
+            self._answer(context, chosen[0])
+
+    def score(self, context: AnswerContext) -> list[tuple[float, ProcedureCandidate]]:
+        """The first candidates with their probability of being what was asked, most probable first."""
+        scored = [(self._model.probability(f), c) for c, f in self.features(context)]
+        return sorted(scored, key=lambda pair: pair[0], reverse=True)
+
+    def features(self, context: AnswerContext) -> list[tuple[ProcedureCandidate, dict[str, float]]]:
+        assert context.retrieval is not None
+        # Personal numbers say nothing about the procedure: the gate reads the question without them.
+        terms = frozenset(keyword_tokens(_PLACEHOLDER.sub(" ", redact(context.question))))
+        keywords = self._retriever.keywords
+        vocabulary = keywords.vocabulary()
+        unknown = len([t for t in terms if t not in vocabulary]) / max(len(terms), 1)
+        question = QuestionTerms(terms, unknown, {t: keywords.procedure_idf(t) for t in terms})
+        max_idf = keywords.procedure_idf("")  # an unknown word: the highest specificity there is
+        return [(candidate, candidate_features(
+                    context.retrieval, candidate, rank, context.form, question,
+                    keywords.procedure_terms(candidate.procedure_id), keywords.procedure_name_terms(candidate.procedure_id),
+                    vocabulary, max_idf))
+                for rank, candidate in enumerate(context.retrieval.candidates[:CANDIDATES], 1)]
+
+    def _answer(self, context: AnswerContext, chosen: ProcedureCandidate) -> None:
+        context.chosen = chosen
+        context.status = "answered"
+
+    def _clarify(self, context: AnswerContext, candidates: list[ProcedureCandidate]) -> None:
+        language = RECORD_LANGUAGE.get(context.language, "fr")
+        context.choices = [Choice(c.procedure_id, self._catalog.title(c.procedure_id, language))
+                           for c in candidates[:3]]
+        lines = "\n".join(f"{n}. {choice.title}" for n, choice in enumerate(context.choices, 1))
+        context.stop("clarify", f"{self._messages.text('clarify', context.language)}\n\n{lines}")
+
+    def _candidate(self, context: AnswerContext, procedure_id: str) -> ProcedureCandidate:
+        assert context.retrieval is not None
+        found = next((c for c in context.retrieval.candidates if c.procedure_id == procedure_id), None)
+        return found or ProcedureCandidate(procedure_id)

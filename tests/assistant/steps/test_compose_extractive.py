@@ -1,0 +1,50 @@
+"""The extractive composer over a hand-built record: the answer leads with what was asked."""
+
+from __future__ import annotations
+
+from assistant.extractive import compose_extractive, detect_intents
+from assistant.situations import detect_situations
+
+from .conftest import make_record
+
+
+def _compose(question: str, language: str = "fr", **overrides: object) -> str:
+    stored = make_record(**overrides)
+    return compose_extractive(stored, language, question, detect_intents(question),
+                              detect_situations(question)).text
+
+
+def test_a_fee_question_leads_with_the_fee_and_shows_nothing_else_of_the_card() -> None:
+    answer = _compose("Combien coûte le passeport ?")
+    lead = answer.split("\n\n")[0]
+    assert "500 MAD" in lead and "[1]" in lead and "Pièces à fournir" not in answer
+
+
+def test_an_expired_passport_is_answered_as_a_renewal_not_as_a_validity_period() -> None:
+    answer = _compose("Mon passeport a expiré, que dois-je faire ?")
+    assert "Ancien passeport" in answer.split("\n\n")[0] and "500 MAD" in answer and "5 ans" not in answer
+
+
+def test_a_minor_question_quotes_the_body_sentence_about_the_legal_representative_first() -> None:
+    answer = _compose("Est-ce qu'un mineur peut avoir un passeport sans son père ?")
+    assert "représentant légal" in answer.split("\n\n")[0]
+
+
+def test_living_abroad_leads_with_the_consulate() -> None:
+    answer = _compose("J'habite en France, où faire mon passeport ?")
+    assert "consulat" in answer.split("\n\n")[0]
+
+
+def test_a_part_missing_from_the_record_is_said_to_be_missing_never_invented() -> None:
+    answer = _compose("Combien coûte le passeport ?", fees=[])
+    assert "MAD" not in answer and "n'est pas fixé" in answer
+
+
+def test_darija_frames_the_arabic_record_with_darija_labels() -> None:
+    answer = _compose("ch7al kaykhlles?", language="darija")
+    assert "شحال كتخلص" in answer and "500 MAD" in answer
+
+
+def test_notes_are_not_repeated_on_an_answer_about_documents() -> None:
+    assert "À vérifier" not in _compose("Quels documents pour le passeport ?")
+    assert "À vérifier" in _compose("Combien coûte le passeport ?")
