@@ -61,7 +61,8 @@ def scale(s: dict[str, Any]) -> str:
                      r["index_s_all_embedded"], r["index_chunks_per_s_all_embedded"], r["keyword_build_s"],
                      r["keyword_view_mb"], f"{r['search_c1']['p50_ms']} / {r['search_c1']['p95_ms']}",
                      f"{r['search_c8']['p50_ms']} / {r['search_c8']['p95_ms']}"])
-    quality = [[r["chunks"], q["in_scope"], q["right_procedure"], q["answered_from_catalogue"], q["off_topic"],
+    quality = [[r["chunks"], q["in_scope"], q["right_procedure"], q.get("clarified_with_the_right_choice", ""),
+                q["answered_from_catalogue"], q["off_topic"],
                 q["off_topic_answered"], q["not_held"], q["not_held_answered_from_corpus"],
                 q["not_held_answered_from_catalogue"]] for r in s["rows"] if (q := r.get("quality"))]
     services = [[name, v["ready_s"], v.get("first_chat_ms", ""), v["rss_at_rest_mb"], v.get("rss_after_warm_up_mb", ""),
@@ -81,7 +82,8 @@ def scale(s: dict[str, Any]) -> str:
         + f"\n\nIncremental re-index of {re['procedures_changed']} changed procedures ({re['sources_updated']} lines) "
         f"in the largest index: {re['seconds']} s, {re['chunks_embedded']} chunks embedded of {re['chunks_total']}.\n\n"
         "### Quality with the catalogue as distractors\n\n"
-        + _table(["chunks", "in-scope questions", "right procedure", "answered from a catalogue procedure",
+        + _table(["chunks", "in-scope questions", "right procedure", "asked to choose, right one offered",
+                  "answered from a catalogue procedure",
                   "off-topic messages", "off-topic answered", "unheld-procedure questions",
                   "unheld answered from our corpus (wrong)", "unheld answered from the catalogue"], quality)
         + "\n\n### The service on each index\n\n"

@@ -1,7 +1,8 @@
 """Quality of the golden set at scale: the right procedure on the in-scope questions of the test half, and what
 happens to the negatives, with or without the synthetic catalogue in the index.
 
-- right procedure: the turn is answered and its chosen procedure is the expected one;
+- right procedure: the turn is answered and its chosen procedure is the expected one (a clarify turn that offers
+  it is counted apart);
 - wrong on negatives: a message about no public service (out_of_scope.yaml, negatives/ood.yaml and
   negatives/degenerate.yaml where present) is answered;
 - unheld procedures (negatives/not_held.yaml, where present): answered from one of our corpus procedures is wrong;
@@ -52,12 +53,15 @@ def _rate(count: int, total: int) -> float:
 def measure_quality(pipeline: AnswerPipeline, questions: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     right = 0
     to_catalogue = 0
+    clarified = 0
     misses = []
     for item in questions["in_scope"]:
         context = pipeline.prepare(item["q"])
         chosen = context.chosen.procedure_id if context.status == "answered" and context.chosen else None
         right += chosen == item["procedure"]
         to_catalogue += bool(chosen and chosen.startswith(ID_PREFIX))
+        # A clarify turn that offers the right procedure among its choices is not an answer yet, nor a wrong one.
+        clarified += context.status == "clarify" and item["procedure"] in {c.procedure_id for c in context.choices}
         if chosen != item["procedure"]:
             misses.append({"q": item["q"], "form": item.get("form"), "want": item["procedure"],
                            "status": context.status, "got": chosen})
@@ -71,6 +75,7 @@ def measure_quality(pipeline: AnswerPipeline, questions: dict[str, list[dict[str
     n_in, n_off, n_not = (len(questions[k]) for k in ("in_scope", "off_topic", "not_held"))
     return {
         "in_scope": n_in, "right_procedure": _rate(right, n_in), "answered_from_catalogue": _rate(to_catalogue, n_in),
+        "clarified_with_the_right_choice": _rate(clarified, n_in),
         "off_topic": n_off, "off_topic_answered": _rate(answered_off_topic, n_off),
         "not_held": n_not, "not_held_answered_from_corpus": _rate(held_wrong, n_not),
         "not_held_answered_from_catalogue": _rate(from_catalogue, n_not),
