@@ -123,11 +123,12 @@ def print_decisions(result: dict[str, Any], half: str, console: Console) -> None
 def print_facts(result: dict[str, Any], half: str, console: Console, path: str = "extractive") -> None:
     table = Table(title=f"Key facts, {half} half, {path} path: recall, lead, length in words")
     for column in ["form", "n", "fact recall", "situational recall", "recall when right", "leads with a fact",
-                   "words p50", "words p95"]:
+                   "leads when right", "words p50 (answered)", "words p95"]:
         table.add_column(column, justify="right")
     for r in result["rows"]:
         table.add_row(r["form"], str(r["questions"]), _cell(r["fact_recall"]), _cell(r["situational_recall"]),
-                      _cell(r["recall_when_right"]), _cell(r["leads"]), _cell(r["words_p50"], False),
+                      _cell(r["recall_when_right"]), _cell(r["leads"]), _cell(r["leads_when_right"]),
+                      _cell(r["words_p50"], False),
                       _cell(r["words_p95"], False))
     console.print(table)
 

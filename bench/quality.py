@@ -125,14 +125,15 @@ def evaluate_facts(pipeline: AnswerPipeline, facts: list[dict[str, Any]]) -> dic
     for form in FORMS:
         results = per_form[form]
         situational = [r for r in results if r["situational"]]
-        words = sorted(r["words"] for r in results)
+        words = sorted(r["words"] for r in results if r["words"])  # answered turns: a refusal is no answer
+        right = [r for r in results if r["right"]]
         rows.append({
             "form": form, "questions": len(results),
             "fact_recall": statistics.fmean(r["recall"] for r in results) if results else None,
             "situational_recall": statistics.fmean(r["recall"] for r in situational) if situational else None,
             # The composer alone: recall where the right procedure was answered.
-            "recall_when_right": (statistics.fmean(r["recall"] for r in results if r["right"])
-                                  if any(r["right"] for r in results) else None),
+            "recall_when_right": statistics.fmean(r["recall"] for r in right) if right else None,
+            "leads_when_right": statistics.fmean(r["leads"] for r in right) if right else None,
             "leads": statistics.fmean(r["leads"] for r in results) if results else None,
             "words_p50": statistics.median(words) if words else None,
             "words_p95": words[min(len(words) - 1, int(0.95 * len(words)))] if words else None,
