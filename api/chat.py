@@ -85,11 +85,11 @@ def _events(services: Services, body: ChatRequest, conversation_id: str, history
         for delta in services.pipeline.compose(context):
             streamed += delta
             yield _event("delta", {"text": delta})
+        if context.suggestions:
+            yield _event("suggestions", context.suggestions)
         if streamed != context.answer:
             # The model failed or an output check stopped it: the checked fallback replaces what was shown.
             yield _event("replace", {"text": context.answer})
-        if context.suggestions:
-            yield _event("suggestions", context.suggestions)
         yield _event("done", _finish(services, context, conversation_id, message_id, started))
     except Exception:
         logger.exception("event=stream_failed")

@@ -10,6 +10,7 @@ import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from assistant.resources import DATA_DIR
 from assistant.retrieval import ProcedureCandidate, Retrieval
@@ -87,6 +88,10 @@ def candidate_features(retrieval: Retrieval, candidate: ProcedureCandidate, rank
     return features
 
 
+# Zeroed when the vector store is down (keyword retrieval alone answers): the keyword-only model never saw them.
+DENSE_FEATURES = ("dense", "dense_rank_inv", "dense_gap", "latin_dense")
+
+
 @dataclass(frozen=True)
 class AnswerabilityModel:
     mean: tuple[float, ...]
@@ -95,6 +100,7 @@ class AnswerabilityModel:
     intercept: float
     thresholds: dict[str, float]  # per form: the probability a candidate needs to be answered
     clarify_margin: float  # two family members within this probability of each other: ask which
+    keyword_only: AnswerabilityModel | None = None  # fitted with the dense features zeroed, for degraded retrieval
 
     def probability(self, features: dict[str, float]) -> float:
         z = self.intercept + sum(
@@ -111,5 +117,20 @@ def load_model() -> AnswerabilityModel:
     data = json.loads((DATA_DIR / "answerability.json").read_text(encoding="utf-8"))
     if tuple(data["features"]) != FEATURES:
         raise RuntimeError("answerability.json was fitted on other features: run scripts/fit_answerability.py")
+    return _model(data)
+
+
+def _model(data: dict[str, Any]) -> AnswerabilityModel:
+    keyword_only = _model(data["keyword_only"]) if data.get("keyword_only") else None
     return AnswerabilityModel(tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), data["intercept"],
-                              data["thresholds"], data["clarify_margin"])
+                              data["thresholds"], data["clarify_margin"], keyword_only)
+
+
+def model_data(model: AnswerabilityModel) -> dict[str, Any]:
+    """The model as answerability.json stores it (scripts/fit_answerability.py writes it)."""
+    data: dict[str, Any] = {"mean": model.mean, "scale": model.scale, "coef": model.coef,
+                            "intercept": model.intercept, "thresholds": model.thresholds,
+                            "clarify_margin": model.clarify_margin}
+    if model.keyword_only is not None:
+        data["keyword_only"] = model_data(model.keyword_only)
+    return data

@@ -12,6 +12,7 @@ The test halves are never read here.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import pickle
 import sys
@@ -23,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.answerability import FEATURES, FORMS, AnswerabilityModel  # noqa: E402
+from assistant.answerability import DENSE_FEATURES, FEATURES, FORMS, AnswerabilityModel, model_data  # noqa: E402
 from assistant.pipeline import AnswerPipeline, PipelineConfig  # noqa: E402
 from assistant.resources import DATA_DIR  # noqa: E402
 from assistant.retrieval import HybridRetriever  # noqa: E402
@@ -61,7 +62,11 @@ def with_features(pipeline: AnswerPipeline, rows: list[dict[str, Any]]) -> list[
     return rows
 
 
-def fit(rows: list[dict[str, Any]]) -> AnswerabilityModel:
+def fit(rows: list[dict[str, Any]], zeroed: tuple[str, ...] = ()) -> AnswerabilityModel:
+    """`zeroed` features are set to 0 in every row: the keyword-only model for degraded retrieval."""
+    if zeroed:
+        rows = [{**r, "candidates": [(c, {**f, **dict.fromkeys(zeroed, 0.0)}) for c, f in r["candidates"]]}
+                for r in rows]
     x = np.array([[f[n] for n in FEATURES] for r in rows for _, f in r["candidates"]])
     y = np.array([int(c.procedure_id in r["wanted"]) for r in rows for c, _ in r["candidates"]])
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -128,10 +133,11 @@ def main() -> int:
         cache.write_bytes(pickle.dumps([{k: v for k, v in r.items() if k != "candidates"} for r in rows]))
     model = fit(rows)
     report(rows, model)
+    keyword_only = fit(rows, DENSE_FEATURES)
+    model = dataclasses.replace(model, keyword_only=keyword_only)
     (DATA_DIR / "answerability.json").write_text(json.dumps({
         "fitted_on": "dev halves of tests/golden (scripts/fit_answerability.py)", "features": list(FEATURES),
-        "mean": model.mean, "scale": model.scale, "coef": model.coef, "intercept": model.intercept,
-        "thresholds": model.thresholds, "clarify_margin": model.clarify_margin}, indent=1), encoding="utf-8")
+        **model_data(model)}, indent=1), encoding="utf-8")
     print(f"margin={model.clarify_margin}")  # noqa: T201
     return 0
 

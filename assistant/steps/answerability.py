@@ -66,15 +66,16 @@ class CheckAnswerability:
         if self._known_out_of_scope(context.question):  # an agent marked this question "not our domain"
             context.stop("out_of_scope", self._messages.text("out_of_scope", context.language))
             return
-        scored = self.score(context)
+        model = self.model_for(context)
+        scored = self.score(context, model)
         context.flags["answerability"] = [(c.procedure_id, round(p, 3)) for p, c in scored]
-        threshold = self._model.threshold(context.form)
+        threshold = model.threshold(context.form)
         previous = context.flags.get("follow_up_procedure")
         passing = [c.procedure_id for p, c in scored if p >= threshold]
         if previous is not None and (not passing or previous in passing):
             self._answer(context, self._candidate(context, previous))
             return
-        chosen = decide(scored, threshold, self._model.clarify_margin)
+        chosen = decide(scored, threshold, model.clarify_margin)
         if not chosen:
             in_domain = matches_any(context.message, load_data("scope")["public_service_words"])
             status: Status = "not_found" if in_domain else "out_of_scope"
@@ -84,9 +85,18 @@ class CheckAnswerability:
         else:
             self._answer(context, chosen[0])
 
-    def score(self, context: AnswerContext) -> list[tuple[float, ProcedureCandidate]]:
+    def model_for(self, context: AnswerContext) -> AnswerabilityModel:
+        """The vector store is down: keyword evidence alone, judged by the model fitted without dense features."""
+        assert context.retrieval is not None
+        if context.retrieval.degraded and self._model.keyword_only is not None:
+            return self._model.keyword_only
+        return self._model
+
+    def score(self, context: AnswerContext,
+              model: AnswerabilityModel | None = None) -> list[tuple[float, ProcedureCandidate]]:
         """The first candidates with their probability of being what was asked, most probable first."""
-        scored = [(self._model.probability(f), c) for c, f in self.features(context)]
+        model = model or self._model
+        scored = [(model.probability(f), c) for c, f in self.features(context)]
         return sorted(scored, key=lambda pair: pair[0], reverse=True)
 
     def features(self, context: AnswerContext) -> list[tuple[ProcedureCandidate, dict[str, float]]]:

@@ -15,9 +15,12 @@ from tests.api.test_admin import wait_for_job
 from tests.conftest import ADMIN
 
 # Answered with the wrong procedure (signature legalisation) before any correction.
-COMPLAINT = "je veux me plaindre d'un fonctionnaire"
-PARAPHRASE = "comment me plaindre d'un fonctionnaire ?"
-RIGHT = "reclamation-chikaya"
+# A question the assistant answers with a neighbour (company creation) instead of CNSS registration, and a
+# paraphrase of it; both found on the dev half of the golden sets.
+COMPLAINT = "Quels papiers faut-il pour affilier ma SARL à la CNSS ?"
+PARAPHRASE = "Quels papiers pour affilier ma SARL à la CNSS ?"
+NORMALISED = "quels papiers faut il pour affilier ma sarl a la cnss"
+RIGHT = "cnss-immatriculation"
 
 
 @pytest.fixture
@@ -30,6 +33,10 @@ def ask(client, message: str) -> dict:
     response = client.post("/v1/chat", json={"message": message})
     assert response.status_code == 200
     return response.json()
+
+
+def cites(turn: dict, procedure_id: str) -> bool:
+    return turn["status"] == "answered" and turn["citations"][0]["procedure_id"] == procedure_id
 
 
 def reindex(client) -> None:
@@ -46,13 +53,13 @@ def test_a_wrong_answer_corrected_by_an_agent_answers_right_after_reindex_until_
         client, agent) -> None:
     before = ask(client, COMPLAINT)
     assert before["status"] == "answered" and before["citations"][0]["procedure_id"] != RIGHT
-    assert ask(client, PARAPHRASE)["status"] != "answered"
+    assert not cites(ask(client, PARAPHRASE), RIGHT)
 
     queue = client.get("/v1/agent/reviews", headers=auth(agent)).json()
     item = next(i for i in queue["items"] if i["message_id"] == before["message_id"])
     assert item["question"] == COMPLAINT and item["citations"] == before["citations"] and item["review"] is None
     marked = client.put(f"/v1/agent/reviews/{before['message_id']}", headers=auth(agent),
-                        json={"verdict": "wrong", "expected_procedure_id": RIGHT, "note": "c'est une chikaya"})
+                        json={"verdict": "wrong", "expected_procedure_id": RIGHT, "note": "c'est l'affiliation CNSS"})
     assert marked.status_code == 200 and marked.json()["review"]["expected_procedure_id"] == RIGHT
 
     assert ask(client, COMPLAINT)["citations"][0]["procedure_id"] != RIGHT  # nothing changes before a re-index
@@ -62,12 +69,12 @@ def test_a_wrong_answer_corrected_by_an_agent_answers_right_after_reindex_until_
         assert after["status"] == "answered" and after["citations"][0]["procedure_id"] == RIGHT, question
 
     [alias] = client.get("/v1/admin/aliases", headers=ADMIN).json()["aliases"]
-    assert alias == {**alias, "procedure_id": RIGHT, "alias": "je veux me plaindre d un fonctionnaire",
+    assert alias == {**alias, "procedure_id": RIGHT, "alias": NORMALISED,
                      "author_key_id": agent["X-Key-Id"], "source_message_id": before["message_id"]}
     assert client.delete(f"/v1/admin/aliases/{alias['id']}", headers=ADMIN).status_code == 204
     reindex(client)
     assert ask(client, COMPLAINT)["citations"][0]["procedure_id"] != RIGHT
-    assert ask(client, PARAPHRASE)["status"] != "answered"
+    assert not cites(ask(client, PARAPHRASE), RIGHT)
 
     trail = client.get("/v1/admin/corrections", headers=ADMIN).json()["corrections"]
     assert [(c["action"], c["author_key_id"], c["procedure_id"]) for c in trail] == [
@@ -98,10 +105,10 @@ def test_a_question_marked_not_our_domain_is_out_of_scope_next_time(client, agen
     marked = client.put(f"/v1/agent/reviews/{turn['message_id']}", headers=auth(agent),
                         json={"verdict": "wrong", "not_our_domain": True})
     assert marked.status_code == 200
-    assert ask(client, "Je veux me plaindre d'un fonctionnaire")["status"] == "out_of_scope"
+    assert ask(client, "quels papiers faut-il pour affilier ma sarl a la CNSS")["status"] == "out_of_scope"
     assert ask(client, "passeport biométrique")["status"] == "answered"
     [entry] = client.get("/v1/admin/corrections", headers=ADMIN).json()["corrections"]
-    assert entry["question"] == "je veux me plaindre d un fonctionnaire" and entry["verdict"] == "wrong"
+    assert entry["question"] == NORMALISED and entry["verdict"] == "wrong"
     [example] = client.get("/v1/admin/out-of-scope", headers=ADMIN).json()["examples"]
     assert example["author_key_id"] == agent["X-Key-Id"]
     assert client.delete(f"/v1/admin/out-of-scope/{example['id']}", headers=auth(agent)).status_code == 403
@@ -187,7 +194,7 @@ def test_retention_removes_turn_text_from_the_queue_and_the_export(client, agent
     [row] = list(csv.DictReader(io.StringIO(client.get("/v1/admin/reviews.csv", headers=ADMIN).text)))
     assert row["question"] == "" and row["answer"] == "" and row["verdict"] == "wrong"
     [alias] = client.get("/v1/admin/aliases", headers=ADMIN).json()["aliases"]
-    assert alias["alias"] == "je veux me plaindre d un fonctionnaire"
+    assert alias["alias"] == NORMALISED
 
 
 def test_the_csv_export_lists_reviewed_turns_and_defuses_formulas(client, agent) -> None:

