@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import plots, report_scale
+from bench.markdown import table, yes
 
 PLOTS = {"quality": ("quality.png", plots.plot_quality), "load": ("load.png", plots.plot_load),
          "streaming": ("streaming.png", plots.plot_streaming), "scaling": ("scaling.png", plots.plot_scaling),
@@ -20,14 +21,6 @@ def write_plots(results: dict[str, Any], out: Path) -> None:
             plot(results[key], out / name)
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "**no**"
 
 
 def aims(results: dict[str, Any]) -> list[list[Any]]:
@@ -35,7 +28,7 @@ def aims(results: dict[str, Any]) -> list[list[Any]]:
     if "floor" in results:
         floor = results["floor"]
         rows.append(["search p95 (c=1) <= 2.5 x raw embedding p50", f"{floor['search_p95_over_embed_p50']} x",
-                     _yes(floor["aim_met"])])
+                     yes(floor["aim_met"])])
     if "load" in results:
         load = results["load"]
         chat8 = next((r for r in load["runs"] if r["endpoint"] == "chat" and r["concurrency"] == 8), None)
@@ -43,18 +36,18 @@ def aims(results: dict[str, Any]) -> list[list[Any]]:
         errors = sum(r["errors"] for r in load["runs"] if r["concurrency"] == top)
         if chat8:
             rows.append(["chat p95 < 150 ms at concurrency 8", f"{chat8['p95_ms']} ms",
-                         _yes(load["aims"]["chat_p95_c8_under_150ms"])])
-        rows.append([f"no errors at concurrency {top}", f"{errors} errors", _yes(errors == 0)])
+                         yes(load["aims"]["chat_p95_c8_under_150ms"])])
+        rows.append([f"no errors at concurrency {top}", f"{errors} errors", yes(errors == 0)])
     if "streaming" in results:
         s = results["streaming"]
         rows.append(["the service adds < 20 ms to the first token (relay p95)",
                      f"p50 {s['added_to_first_token_ms']} ms, p95 {s['added_to_first_token_p95_ms']} ms",
-                     _yes(s["aim_met"])])
+                     yes(s["aim_met"])])
     if "ingestion" in results:
         i = results["ingestion"]
         rows.append(["end-to-end indexing / raw embedder > 0.8", f"{i['end_to_end_over_raw']}",
-                     _yes(i["aims"]["end_to_end_over_raw_above_0.8"])])
-        rows.append(["no-change re-run < 2 s", f"{i['no_change_rerun_s']} s", _yes(i["aims"]["no_change_rerun_under_2s"])])
+                     yes(i["aims"]["end_to_end_over_raw_above_0.8"])])
+        rows.append(["no-change re-run < 2 s", f"{i['no_change_rerun_s']} s", yes(i["aims"]["no_change_rerun_under_2s"])])
     return rows + report_scale.aims(results)
 
 
@@ -71,7 +64,7 @@ def _quality(q: dict[str, Any]) -> str:
     return (f"## Quality: the golden set{sample}\n\nRank of the expected procedure among the retrieved ones, for BM25 "
             "only, dense only and the hybrid pipeline, over the same index in the same run; refusals: \"refused\" is "
             "any status but `answered`; precision over all refusals, recall over the out-of-scope set.\n\n"
-            + _table(header, rows) + "\n\n![quality](quality.png)\n")
+            + table(header, rows) + "\n\n![quality](quality.png)\n")
 
 
 def _floor(f: dict[str, Any]) -> str:
@@ -86,7 +79,7 @@ def _floor(f: dict[str, Any]) -> str:
     return ("## The floor: one query embedding\n\n"
             f"{f['rounds']} rounds, each embedding a golden question with `{f['embedder']}` in the benchmark process, "
             "then searching for it through the service: both measured at the same moments of this machine.\n\n"
-            + _table(["what", "p50 ms", "p95 ms", "p50 / p95 over embed p50"], rows)
+            + table(["what", "p50 ms", "p95 ms", "p50 / p95 over embed p50"], rows)
             + f"\n\nThe embedding's own p95 is {spread:.1f} x its p50: the spread this machine added during the run "
             "(about 1.3 x on a quiet one).\n")
 
@@ -107,11 +100,11 @@ def _load(load: dict[str, Any], floor: dict[str, Any] | None) -> str:
             "per turn, golden questions in every language. Peak memory: the service's VmHWM, reset before each row. "
             "One query embedding already uses every core, so c clients share them: c x the raw embedding p50 (the "
             "floor, above) is about the p50 at c clients on this machine.\n\n"
-            + _table(["endpoint", "clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
+            + table(["endpoint", "clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors",
                       "bound: c x embed p50", "peak MiB"], rows)
             + "\n\n![load](load.png)\n" + _service_profile(load.get("service_profile"))
             + "\n## Memory\n\nThe service process (uvicorn, one worker), resident set in MiB.\n\n"
-            + _table(["when", "RSS MiB", "peak MiB (VmHWM)"], mem_rows) + "\n")
+            + table(["when", "RSS MiB", "peak MiB (VmHWM)"], mem_rows) + "\n")
 
 
 def _service_profile(sampled: dict[str, Any] | None) -> str:
@@ -120,7 +113,7 @@ def _service_profile(sampled: dict[str, Any] | None) -> str:
     rows = [[f"`{frame}`", f"{share:.1%}"] for frame, share in sampled["top_self"]]
     return (f"\nWhere the service's threads were during {sampled['during']} (py-spy, {sampled['samples']} samples of "
             f"non-idle threads; full list in [{sampled['file']}]({sampled['file']})):\n\n"
-            + _table(["frame", "share of samples"], rows) + "\n")
+            + table(["frame", "share of samples"], rows) + "\n")
 
 
 def _streaming(s: dict[str, Any]) -> str:
@@ -135,7 +128,7 @@ def _streaming(s: dict[str, Any]) -> str:
             f"{s['token_interval_ms']:.0f} ms, to the service's Mistral adapter; {s['requests']} fresh turns "
             f"(share answered in `llm` mode: {s['llm_mode_share']}). The mock and the client share one clock. The "
             "last column is the same mock streamed straight through the Mistral SDK, without the service.\n\n"
-            + _table(["span", "service p50 ms", "service p95 ms", "SDK alone p50 ms"], rows)
+            + table(["span", "service p50 ms", "service p95 ms", "SDK alone p50 ms"], rows)
             + f"\n\nWhat the service adds to the first token (relay): p50 {s['added_to_first_token_ms']} ms, p95 "
             f"{s['added_to_first_token_p95_ms']} ms; of which {s['added_beyond_sdk_ms']} ms beyond the SDK's own.\n\n"
             "![streaming](streaming.png)\n")
@@ -143,7 +136,7 @@ def _streaming(s: dict[str, Any]) -> str:
 
 def _ingestion(i: dict[str, Any], scaling: dict[str, Any] | None) -> str:
     text = ("## Ingestion\n\n"
-            + _table(["what", "value"], [
+            + table(["what", "value"], [
                 ["corpus", f"{i['procedures']} procedures, {i['files']} files, {i['chunks']} chunks"],
                 ["raw embedder (passages/s)", i["raw_passages_per_s"]],
                 ["end-to-end indexing (chunks/s)", i["end_to_end_chunks_per_s"]],
@@ -155,7 +148,7 @@ def _ingestion(i: dict[str, Any], scaling: dict[str, Any] | None) -> str:
                  r["search"]["p50_ms"], r["dense_only"]["p50_ms"], r["bm25_only"]["p50_ms"]] for r in scaling["rows"]]
         growth = "; ".join(f"{k}: {v['reads']} (exponent {v['exponent']})" for k, v in scaling["growth"].items())
         text += ("\n### Against index size\n\n" f"Method: {scaling['method']}.\n\n"
-                 + _table(["copies", "files", "chunks", "index s", "chunks/s", "keyword build s", "search p50 ms",
+                 + table(["copies", "files", "chunks", "index s", "chunks/s", "keyword build s", "search p50 ms",
                            "dense p50 ms", "BM25 p50 ms"], rows)
                  + f"\n\nGrowth from the smallest to the largest index (value ~ chunks^exponent): {growth}.\n\n"
                  "![scaling](scaling.png)\n")
@@ -173,7 +166,7 @@ def _profile(p: dict[str, Any]) -> str:
             f"({p['profile_after_s']} s); read them for where the time goes, not for the ratio. The ratios are in the "
             "table: before and after run side by side, interleaved, in one process (bench/profile.py keeps the old "
             "code).\n\n"
-            + _table(["path", "before p50 ms", "after p50 ms", "after / before"], rows) + "\n")
+            + table(["path", "before p50 ms", "after p50 ms", "after / before"], rows) + "\n")
 
 
 def render(results: dict[str, Any]) -> str:
@@ -191,7 +184,7 @@ def render(results: dict[str, Any]) -> str:
     ]
     aim_rows = aims(results)
     if aim_rows:
-        parts.append("## Aims\n\n" + _table(["aim", "measured", "met"], aim_rows) + "\n")
+        parts.append("## Aims\n\n" + table(["aim", "measured", "met"], aim_rows) + "\n")
     if "quality" in results:
         parts.append(_quality(results["quality"]))
     if "floor" in results:
@@ -236,4 +229,4 @@ def _rebuild(r: dict[str, Any]) -> str:
     return ("## Chat during a full re-index\n\nIn-process chat turns over the same embedder and index while a full "
             f"rebuild of {r['rebuild'].get('chunks', '?')} chunks runs ({r['rebuild'].get('seconds', '?')} s). "
             f"p95 ratio **{r['p95_ratio']}** (aim: at most 3; {'met' if r['aim_met'] else 'not met'}).\n\n"
-            + _table(["chat", "p50 ms", "p95 ms"], rows) + "\n")
+            + table(["chat", "p50 ms", "p95 ms"], rows) + "\n")

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "**no**"
+from bench.markdown import table, yes
 
 
 def aims(results: dict[str, Any]) -> list[list[Any]]:
@@ -22,17 +14,17 @@ def aims(results: dict[str, Any]) -> list[list[Any]]:
         at8 = next((r for r in t["rows"] if r["concurrency"] == 8), None)
         if at8:
             rows.append([t["aim"], f"{at8['chat_turns_per_s']} / {at8['raw_queries_per_s']} = {at8['chat_over_raw']}",
-                         _yes(t["aim_met"])])
+                         yes(t["aim_met"])])
     if "scale" in results:
         s = results["scale"]
         a, last = s["aims"], s["rows"][-1]
         rows += [
-            [">= 40,000 chunks at the largest size", last["chunks"], _yes(a["at_least_40k_chunks"])],
+            [">= 40,000 chunks at the largest size", last["chunks"], yes(a["at_least_40k_chunks"])],
             ["search p95 (c=1) at the largest size <= 1.2 x at 1x", f"{a['search_c1_p95_ratio']} x",
-             _yes(a["search_c1_p95_at_most_1.2x"])],
+             yes(a["search_c1_p95_at_most_1.2x"])],
             ["right-procedure rate (golden test half) drops by <= 3 points",
-             f"{a['right_procedure_drop_points']} points", _yes(a["right_procedure_drop_at_most_3_points"])],
-            ["start-up to /readyz < 30 s with the largest index", f"{a['ready_s']} s", _yes(a["ready_under_30s"])],
+             f"{a['right_procedure_drop_points']} points", yes(a["right_procedure_drop_at_most_3_points"])],
+            ["start-up to /readyz < 30 s with the largest index", f"{a['ready_s']} s", yes(a["ready_under_30s"])],
         ]
     return rows
 
@@ -45,13 +37,13 @@ def throughput(t: dict[str, Any]) -> str:
             f"process (service idle), then the service's `/v1/chat` (extractive, fresh conversations) under c clients "
             f"after {t['warmup_s']} s of warm-up; {t['seconds']:.0f} s of each in all. Rates are the rounds' means, "
             f"latencies the worst round's. Aim: {t['aim']}.\n\n"
-            + _table(["c", "raw embedder queries/s", "chat turns/s", "chat / raw", "chat p50 ms", "chat p95 ms",
+            + table(["c", "raw embedder queries/s", "chat turns/s", "chat / raw", "chat p50 ms", "chat p95 ms",
                       "errors"], rows) + "\n\n![throughput](throughput.png)\n")
     sampled = t.get("service_profile")
     if sampled:
         top = [[f"`{frame}`", f"{share:.1%}"] for frame, share in sampled["top_self"]]
         text += (f"\nWhere the service's threads were at c=8 (py-spy, {sampled['samples']} samples; full list in "
-                 f"[{sampled['file']}]({sampled['file']})):\n\n" + _table(["frame", "share of samples"], top) + "\n")
+                 f"[{sampled['file']}]({sampled['file']})):\n\n" + table(["frame", "share of samples"], top) + "\n")
     return text
 
 
@@ -77,18 +69,18 @@ def scale(s: dict[str, Any]) -> str:
         f"Stored passage vectors before this run: {s['vectors_stored_before_run']}; *embedded now* counts the chunks "
         "this run embedded for real, and *index s, all embedded* is the measured time less that embedding plus every "
         "chunk at the raw rate: what a fresh index from nothing costs.\n\n"
-        + _table(["catalogue procedures", "files", "chunks", "index s (measured)", "embedded now",
+        + table(["catalogue procedures", "files", "chunks", "index s (measured)", "embedded now",
                   "index s, all embedded", "chunks/s, all embedded", "keyword view build s", "keyword view MiB",
                   "search c=1 p50 / p95 ms", "search c=8 p50 / p95 ms"], rows)
         + f"\n\nIncremental re-index of {re['procedures_changed']} changed procedures ({re['sources_updated']} lines) "
         f"in the largest index: {re['seconds']} s, {re['chunks_embedded']} chunks embedded of {re['chunks_total']}.\n\n"
         "### Quality with the catalogue as distractors\n\n"
-        + _table(["chunks", "in-scope questions", "right procedure", "asked to choose, right one offered",
+        + table(["chunks", "in-scope questions", "right procedure", "asked to choose, right one offered",
                   "answered from a catalogue procedure",
                   "off-topic messages", "off-topic answered", "unheld-procedure questions",
                   "unheld answered from our corpus (wrong)", "unheld answered from the catalogue"], quality)
         + "\n\n### The service on each index\n\n"
-        + _table(["index", "start-up to /readyz s", "first chat ms", "RSS at rest MiB", "RSS after 10 chats MiB",
+        + table(["index", "start-up to /readyz s", "first chat ms", "RSS at rest MiB", "RSS after 10 chats MiB",
                   "RSS under chat c=8 MiB", "peak MiB (since warm)",
                   "chat c=8 turns/s", "chat c=8 p95 ms", "errors"], services)
         + f"\n\nMemory per 10,000 chunks (RSS at rest, largest less 1x, per chunk added): "
