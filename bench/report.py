@@ -169,6 +169,17 @@ def _profile(p: dict[str, Any]) -> str:
             + table(["path", "before p50 ms", "after p50 ms", "after / before"], rows) + "\n")
 
 
+
+def _rebuild(r: dict[str, Any]) -> str:
+    """Chat while a full re-index runs (issue 14), beside the idle figure from the same run."""
+    rows = [["idle", r["idle"]["p50_ms"], r["idle"]["p95_ms"]],
+            ["during a full rebuild", r["during_full_rebuild"]["p50_ms"], r["during_full_rebuild"]["p95_ms"]]]
+    return ("## Chat during a full re-index\n\nIn-process chat turns over the same embedder and index while a full "
+            f"rebuild of {r['rebuild'].get('chunks', '?')} chunks runs ({r['rebuild'].get('seconds', '?')} s). "
+            f"p95 ratio **{r['p95_ratio']}** (aim: at most 3; {'met' if r['aim_met'] else 'not met'}).\n\n"
+            + table(["chat", "p50 ms", "p95 ms"], rows) + "\n")
+
+
 def render(results: dict[str, Any]) -> str:
     meta = results["meta"]
     m = meta["machine"]
@@ -220,13 +231,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _rebuild(r: dict[str, Any]) -> str:
-    """Chat while a full re-index runs (issue 14), beside the idle figure from the same run."""
-    rows = [["idle", r["idle"]["p50_ms"], r["idle"]["p95_ms"]],
-            ["during a full rebuild", r["during_full_rebuild"]["p50_ms"], r["during_full_rebuild"]["p95_ms"]]]
-    return ("## Chat during a full re-index\n\nIn-process chat turns over the same embedder and index while a full "
-            f"rebuild of {r['rebuild'].get('chunks', '?')} chunks runs ({r['rebuild'].get('seconds', '?')} s). "
-            f"p95 ratio **{r['p95_ratio']}** (aim: at most 3; {'met' if r['aim_met'] else 'not met'}).\n\n"
-            + table(["chat", "p50 ms", "p95 ms"], rows) + "\n")
