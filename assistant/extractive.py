@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.catalog import StoredRecord
-from assistant.passages import Passage, body_sentences, select_passages, stem, stems
+from assistant.passages import Passage, Sentence, body_sentences, select_passages, stem, stems
 from assistant.resources import load_data
 from assistant.situations import Situation
 from assistant.text import fold, folded_phrases, keyword_tokens, padded_words, words
-from core.records import ProcedureRecord
+from core.records import REQUIRED_SECTIONS, ProcedureRecord
 
 INTENTS = ("documents", "fees", "delay", "where", "online", "validity", "conditions")
 # What a general question gets after its lead: the essentials a person needs to act.
@@ -25,21 +25,25 @@ GENERAL = ("documents", "online")
 GENERAL_LEAD = ("where", "fees")
 STRONG_PASSAGE_TERMS = 2  # distinct question keywords a body sentence needs to lead a general question
 NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answers do not repeat them
-# The body section that says more about each part, per record language (core.records.REQUIRED_SECTIONS).
-SECTIONS = {
-    "fees": {"fr": "Coût", "ar": "التكلفة", "en": "Cost"},
-    "delay": {"fr": "Délai", "ar": "الآجال", "en": "Processing time"},
-    "where": {"fr": "Où s'adresser", "ar": "الجهة المختصة", "en": "Where to apply"},
-    "validity": {"fr": "Bon à savoir", "ar": "معلومات مفيدة", "en": "Good to know"},
-}
+# The body section that says more about each part: its place in core.records.REQUIRED_SECTIONS, whose headings
+# every record language shares in that order.
+SECTION_OF_PART = {"conditions": 1, "fees": 4, "delay": 5, "where": 6, "validity": 7}
 
 
 @dataclass(frozen=True)
 class Ask:
-    """What the question asks with: its keywords (the procedure's own name removed) and its situation's words."""
+    """What the question asks with (its keywords, the procedure's own name removed, and its situation's words),
+    and the record's body sentences it is matched against, split once per answer."""
 
     terms: list[str]
     situation_terms: list[str]
+    sentences: list[Sentence]
+
+    def section_passages(self, part: str, language: str, limit: int) -> tuple[list[Sentence], list[Passage]]:
+        """The body section answering `part`, and its sentences that best match the question."""
+        heading = REQUIRED_SECTIONS[language][SECTION_OF_PART[part]]
+        section = [s for s in self.sentences if s.section == heading]
+        return section, select_passages(section, self.terms, self.situation_terms, limit=limit)
 
 
 @dataclass
@@ -84,7 +88,7 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     title_terms = stems(record.title)
     question_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
     situation_terms = [term for s in situations for term in s.terms]
-    ask = Ask(question_terms, situation_terms)
+    ask = Ask(question_terms, situation_terms, sentences)
     passages = select_passages(sentences, question_terms, situation_terms, dense_texts or [])
     situational = [p for p in passages if p.situation_hit]
     wanted = {stem(t) for t in question_terms}
@@ -122,10 +126,8 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
 def _stated(record: ProcedureRecord, part: str) -> bool:
     """Whether the record states a part (a document-made record may not): unstated parts are only mentioned
     when asked for."""
-    if part == "online":
-        return True  # "no online service in the record" is itself useful
-    if part == "conditions":
-        return True
+    if part in ("online", "conditions"):
+        return True  # answered from the body, or "no online service in the record", which is itself useful
     return getattr(record, part, None) is not None
 
 
@@ -141,15 +143,10 @@ def _shown(passages: list[Passage], blocks: list[str]) -> bool:
 def _section_sentence(stored: StoredRecord, intent: str, ask: Ask, field_text: str) -> str:
     """The sentence of the body section answering `intent` that best matches the question, when it says more
     than the structured field (the body often holds the exemption, the range or the office)."""
-    names = SECTIONS.get(intent, {})
-    section = names.get(stored.record.lang)
+    section, matched = ask.section_passages(intent, stored.record.lang, limit=1)
     if not section:
         return ""
-    sentences = [s for s in body_sentences(stored.body) if s.section == section]
-    if not sentences:
-        return ""
-    matched = select_passages(sentences, ask.terms, ask.situation_terms, limit=1)
-    sentence = matched[0].sentence.text if matched else sentences[0].text
+    sentence = matched[0].sentence.text if matched else section[0].text
     return "" if fold(sentence) in fold(field_text) or fold(field_text) in fold(sentence) else sentence
 
 
@@ -190,11 +187,8 @@ def _fees(stored: StoredRecord, t: dict[str, str]) -> str:
 
 def _conditions(stored: StoredRecord, ask: Ask) -> str:
     """The conditions that match the question, else the first ones of the section."""
-    section = {"fr": "Conditions", "ar": "الشروط", "en": "Conditions"}[stored.record.lang]
-    sentences = [s for s in body_sentences(stored.body) if s.section == section]
-    matched = select_passages(sentences, ask.terms, ask.situation_terms, limit=2)
-    chosen = [p.sentence.text for p in matched] or [s.text for s in sentences[:3]]
-    return " ".join(chosen)
+    section, matched = ask.section_passages("conditions", stored.record.lang, limit=2)
+    return " ".join([p.sentence.text for p in matched] or [s.text for s in section[:3]])
 
 
 def _first_sentences(text: str, count: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from assistant.catalog import RecordCatalog
 from assistant.checks import OfficialContacts, check_final_answer
 from assistant.context import AnswerContext
+from assistant.forms import RECORD_LANGUAGES
 
 
 class CheckOutput:
@@ -20,8 +21,10 @@ class CheckOutput:
     def __call__(self, context: AnswerContext) -> None:
         if context.status != "answered" or context.mode == "llm" or not context.citations:
             return
-        cited = [stored for (procedure_id, _), stored in self._catalog.records().items()
-                 if procedure_id in {c.procedure_id for c in context.citations}]
+        # The cited procedures' records in every language (an amount may be stated in any of them); looked up by
+        # key, never by walking the catalogue, which at national scale holds thousands.
+        cited = [stored for procedure_id in dict.fromkeys(c.procedure_id for c in context.citations)
+                 for language in RECORD_LANGUAGES if (stored := self._catalog.get(procedure_id, language))]
         checked = check_final_answer(context.answer, cited, self._official)
         context.answer = checked.text
         if checked.masked:
