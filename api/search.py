@@ -10,8 +10,8 @@ from api.deps import OptionalCallerDep, ServicesDep
 from api.errors import ApiError
 from api.limits import enforce
 from api.schemas import ERRORS, ProcedureList, ProcedureRecordOut, SearchResponse
-from assistant.forms import RECORD_LANGUAGE, language_form
-from assistant.language import detect_language
+from assistant.forms import RECORD_LANGUAGE
+from assistant.language import language_and_form
 from assistant.redact import redact
 from assistant.text import expand_with_lexicon, sanitize
 from core.records import CATEGORIES
@@ -35,9 +35,8 @@ def search(
     question = sanitize(q).strip()
     if not question:
         raise ApiError(400, "empty_query", "the query is empty")
-    detected = detect_language(question)
+    detected, form = language_and_form(question)
     language = lang or RECORD_LANGUAGE.get(detected, "fr")
-    form = language_form(question, detected)
     retrieval = services.retriever.retrieve(question, expand_with_lexicon(question), category=category, form=form)
     if retrieval.degraded:
         services.metrics.degraded_retrievals.labels("search").inc()

@@ -14,7 +14,7 @@ from functools import lru_cache
 import arabizi
 from arabizi import Script
 
-from assistant.forms import ARABIC_LETTER, LATIN_LETTER, TIFINAGH_LETTER, UserLanguage
+from assistant.forms import ARABIC_LETTER, LATIN_LETTER, TIFINAGH_LETTER, UserLanguage, language_form
 from assistant.resources import load_data
 from assistant.text import words
 from core.langid import classify
@@ -42,6 +42,12 @@ def detect_language(text: str) -> UserLanguage:
     if any(t in markers["darija_latin_markers"] for t in tokens):
         return "darija"
     return _latin_language(text)
+
+
+def language_and_form(text: str) -> tuple[UserLanguage, str]:
+    """The language a message is written in and its form (assistant.forms)."""
+    detected = detect_language(text) if text else "fr"
+    return detected, language_form(text, detected)
 
 
 def _latin_language(text: str) -> UserLanguage:

@@ -81,9 +81,7 @@ class AnswerPipeline:
         context = AnswerContext(message=message, history=list(history or []), requested_language=language)
         started = time.perf_counter()
         for step in self.steps:
-            step_started = time.perf_counter()
-            step(context)
-            context.timings[step.name] = (time.perf_counter() - step_started) * 1000
+            _timed(step, context)
             if context.stopped:
                 break
         context.timings["prepare"] = (time.perf_counter() - started) * 1000
@@ -98,9 +96,13 @@ class AnswerPipeline:
             yield from self.composer.stream(context)
         context.timings["generation"] = (time.perf_counter() - started) * 1000
         for step in self.finishers:
-            step_started = time.perf_counter()
-            step(context)
-            context.timings[step.name] = (time.perf_counter() - step_started) * 1000
+            _timed(step, context)
 
     def citation_for(self, procedure_id: str, language: str, n: int) -> Citation | None:
         return citation_for(self.catalog, procedure_id, language, n)
+
+
+def _timed(step: Step, context: AnswerContext) -> None:
+    started = time.perf_counter()
+    step(context)
+    context.timings[step.name] = (time.perf_counter() - started) * 1000

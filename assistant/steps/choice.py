@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from assistant.catalog import RecordCatalog
 from assistant.context import AnswerContext
-from assistant.forms import RECORD_LANGUAGES, language_form
-from assistant.language import detect_language
+from assistant.forms import RECORD_LANGUAGES
+from assistant.language import language_and_form
 from assistant.resources import load_data
 from assistant.text import fold, folded_phrases, padded_words, words
 
@@ -38,8 +38,7 @@ class ResolveChoice:
         context.message = context.question = previous.question
         if context.requested_language == "auto":
             # A bare id or "2" says nothing of the language: the question it answers does.
-            detected = detect_language(previous.question)
-            context.language, context.form = detected, language_form(previous.question, detected)
+            context.language, context.form = language_and_form(previous.question)
 
     def pick(self, message: str, choices: list[str]) -> str | None:
         text = message.strip()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from assistant.context import AnswerContext
-from assistant.forms import language_form
-from assistant.language import detect_language
+from assistant.language import language_and_form
 from assistant.messages import Messages
 from assistant.text import sanitize, words
 
@@ -17,8 +16,7 @@ class Understand:
 
     def __call__(self, context: AnswerContext) -> None:
         context.message = sanitize(context.message).strip()
-        detected = detect_language(context.message) if context.message else "fr"
+        detected, context.form = language_and_form(context.message)
         context.language = detected if context.requested_language == "auto" else context.requested_language
-        context.form = language_form(context.message, detected)
         if not words(context.message):
             context.stop("out_of_scope", self._messages.text("empty", context.language))
