@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The gate's example bank, embedded (or read from the data directory) before the first question needs it.
+        threading.Thread(target=services.pipeline.examples.warm, name="warm-examples", daemon=True).start()
         tasks = [asyncio.create_task(_purge_periodically(services))]
         if services.settings.sync_interval_minutes:  # the source sync's schedule is off by default
             tasks.append(asyncio.create_task(sync_on_schedule(services)))

@@ -80,7 +80,8 @@ def build_services(settings: Settings, embedder: Embedder | None = None, chat_mo
     limiter = RateLimiter(settings.redis_url, on_fallback=metrics.rate_limit_fallbacks.inc)
     official = OfficialContacts(OFFICIAL_DOMAINS + tuple(settings.extra_official_domains),
                                 OFFICIAL_PHONES + tuple(settings.extra_official_phones))
-    pipeline = AnswerPipeline(HybridRetriever(embedder, index), chat_model, PipelineConfig(official=official))
+    pipeline = AnswerPipeline(HybridRetriever(embedder, index), chat_model,
+                              PipelineConfig(official=official, examples_cache=settings.data_dir))
     services = Services(settings, embedder, index, pipeline, database, metrics, limiter)
     check_production_safety(services)
     return services

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from assistant.examples import EXAMPLE_FEATURES
+from assistant.intent import INTENT_FEATURES
 from assistant.resources import DATA_DIR
 from assistant.retrieval import ProcedureCandidate, Retrieval
 
@@ -88,12 +90,17 @@ def candidate_features(retrieval: Retrieval, candidate: ProcedureCandidate, rank
     return features
 
 
+# What the model for the procedures the example bank knows reads: the bank's neighbours and the letter classifier too.
+WITH_EXAMPLES = FEATURES + EXAMPLE_FEATURES + INTENT_FEATURES
+
 # Zeroed when the vector store is down (keyword retrieval alone answers): the keyword-only model never saw them.
 DENSE_FEATURES = ("dense", "dense_rank_inv", "dense_gap", "latin_dense")
 
 
 @dataclass(frozen=True)
 class AnswerabilityModel:
+    """`names`: the features it reads, in order (FEATURES, or WITH_EXAMPLES for `with_examples`)."""
+
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     coef: tuple[float, ...]
@@ -101,36 +108,58 @@ class AnswerabilityModel:
     thresholds: dict[str, float]  # per form: the probability a candidate needs to be answered
     clarify_margin: float  # two family members within this probability of each other: ask which
     keyword_only: AnswerabilityModel | None = None  # fitted with the dense features zeroed, for degraded retrieval
+    # Fitted with the example bank's and the letter classifier's features too (assistant/examples.py,
+    # assistant/intent.py): it judges the procedures they know.
+    with_examples: AnswerabilityModel | None = None
+    names: tuple[str, ...] = FEATURES
 
     def probability(self, features: dict[str, float]) -> float:
         z = self.intercept + sum(
-            c * (features[name] - m) / s for name, c, m, s in zip(FEATURES, self.coef, self.mean, self.scale,
+            c * (features[name] - m) / s for name, c, m, s in zip(self.names, self.coef, self.mean, self.scale,
                                                                   strict=True))
-        return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
+        return _sigmoid(z)
 
     def threshold(self, form: str) -> float:
         return self.thresholds.get(form, self.thresholds["default"])
+
+    def on_scale_of(self, other: AnswerabilityModel, probability: float, form: str) -> float:
+        """This model's probability moved onto `other`'s scale, so that both models' thresholds for the form meet:
+        the candidates of one question, some judged with the example bank and some without, compare fairly."""
+        return _sigmoid(_logit(probability) - _logit(self.threshold(form)) + _logit(other.threshold(form)))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
 @lru_cache(maxsize=1)
 def load_model() -> AnswerabilityModel:
     data = json.loads((DATA_DIR / "answerability.json").read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
-        raise RuntimeError("answerability.json was fitted on other features: run scripts/fit_answerability.py")
     return _model(data)
 
 
 def _model(data: dict[str, Any]) -> AnswerabilityModel:
+    names = tuple(data.get("features", FEATURES))
+    if names not in (FEATURES, WITH_EXAMPLES):
+        raise RuntimeError("answerability.json was fitted on other features: run scripts/fit_answerability.py")
     keyword_only = _model(data["keyword_only"]) if data.get("keyword_only") else None
+    with_examples = _model(data["with_examples"]) if data.get("with_examples") else None
     return AnswerabilityModel(tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), data["intercept"],
-                              data["thresholds"], data["clarify_margin"], keyword_only)
+                              data["thresholds"], data["clarify_margin"], keyword_only, with_examples, names)
 
 
 def model_data(model: AnswerabilityModel) -> dict[str, Any]:
     """The model as answerability.json stores it (scripts/fit_answerability.py writes it)."""
-    data: dict[str, Any] = {"mean": model.mean, "scale": model.scale, "coef": model.coef,
-                            "intercept": model.intercept, "thresholds": model.thresholds,
+    data: dict[str, Any] = {"features": list(model.names), "mean": model.mean, "scale": model.scale,
+                            "coef": model.coef, "intercept": model.intercept, "thresholds": model.thresholds,
                             "clarify_margin": model.clarify_margin}
     if model.keyword_only is not None:
         data["keyword_only"] = model_data(model.keyword_only)
+    if model.with_examples is not None:
+        data["with_examples"] = model_data(model.with_examples)
     return data

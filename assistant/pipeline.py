@@ -7,12 +7,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from assistant.answerability import AnswerabilityModel
 from assistant.checks import OfficialContacts
 from assistant.citations import citation_for
 from assistant.context import AnswerContext, Citation, Turn
+from assistant.examples import ExampleBanks
 from assistant.llm import ChatModel
 from assistant.messages import Messages
 from assistant.retrieval import HybridRetriever
@@ -46,6 +48,8 @@ class PipelineConfig:
     official: OfficialContacts = field(default_factory=OfficialContacts)  # where answers may send people
     max_context_records: int = 3
     follow_up_max_words: int = 6
+    # Where the example bank's vectors are kept between runs (the data directory); None: in memory only.
+    examples_cache: Path | None = None
 
 
 class AnswerPipeline:
@@ -58,11 +62,13 @@ class AnswerPipeline:
         messages = Messages()
         # Agents' "not our domain" marks (set by api.services); the gate asks before scoring.
         self.is_known_out_of_scope: Callable[[str], bool] = lambda _question: False
+        self.examples = ExampleBanks(retriever.embedder, self.config.examples_cache)
         self.steps: Sequence[Step] = (
             Understand(messages), Screen(messages), ResolveChoice(self.catalog),
             ResolveFollowUp(chat_model, self.config.follow_up_max_words),
             RetrieveCandidates(retriever), CheckAnswerability(messages, retriever, self.catalog, self.config.model,
-                                                              lambda question: self.is_known_out_of_scope(question)),
+                                                              lambda question: self.is_known_out_of_scope(question),
+                                                              self.examples),
         )
         extractive = ComposeExtractive(self.catalog, messages)
         self.composer: ComposeStep = (

@@ -51,6 +51,7 @@ class Retrieval:
     candidates: list[ProcedureCandidate]
     query_terms: list[str]  # distinct keyword tokens of the question, stop-words removed
     degraded: bool = False  # the vector store failed: keyword retrieval alone answered
+    query_vector: np.ndarray | None = None  # the question's embedding (None when dense retrieval did not run)
 
 
 class KeywordIndex:
@@ -187,7 +188,7 @@ def _searchable_text(chunk: Chunk) -> str:
 
 class HybridRetriever:
     def __init__(self, embedder: Embedder, index: ChunkIndex, dense_k: int = 40, keyword_k: int = 40) -> None:
-        self._embedder = embedder
+        self.embedder = embedder
         self._index = index
         self.snapshot = IndexSnapshot(index)
         self.keywords = KeywordIndex(self.snapshot)
@@ -210,33 +211,34 @@ class HybridRetriever:
         candidates: dict[str, ProcedureCandidate] = {}
         dense_weight, keyword_weight = CHANNEL_WEIGHTS.get(form, (1.0, 1.0))
         degraded = False
+        vector = None
         if dense:
             try:
-                self._add_dense(question, category, candidates, dense_weight)
+                vector = self.embedder.embed_query(question)
+                self._add_dense(vector, category, candidates, dense_weight)
             except Exception as exc:  # Chroma down or timing out: keyword retrieval still answers
                 if not keyword:
                     raise
                 logger.warning("event=dense_retrieval_failed fallback=keyword error=%s", type(exc).__name__)
                 candidates.clear()
-                degraded = True
+                degraded, vector = True, None
         if keyword:
             self._add_keyword(terms, category, candidates, keyword_weight)
         ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)
-        return Retrieval(ranked, terms, degraded)
+        return Retrieval(ranked, terms, degraded, vector)
 
-    def _add_dense(self, question: str, category: str | None,
+    def _add_dense(self, vector: np.ndarray, category: str | None,
                    candidates: dict[str, ProcedureCandidate], weight: float) -> None:
         where: dict[str, Any] | None = {"category": category} if category else None
-        for rank, (procedure_id, best, chunks) in enumerate(_group(self._dense_hits(question, where)), 1):
+        for rank, (procedure_id, best, chunks) in enumerate(_group(self._dense_hits(vector, where)), 1):
             candidate = candidates.setdefault(procedure_id, ProcedureCandidate(procedure_id))
             candidate.dense_score, candidate.dense_rank = best, rank
             candidate.score += weight / (RRF_K + rank)
             candidate.chunks.extend(c for c in chunks if c not in candidate.chunks)
 
-    def _dense_hits(self, question: str, where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
+    def _dense_hits(self, vector: np.ndarray, where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
         """Nearest chunks by id from the index, their texts from the corpus view (which BM25 already holds);
         the full query only when the two disagree about the generation."""
-        vector = self._embedder.embed_query(question)
         nearest = self._index.nearest(vector, self._dense_k, where=where)
         chunks = self.keywords.chunks_by_id([chunk_id for chunk_id, _ in nearest])
         if chunks is None:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from assistant.examples import ExampleBanks
 from core.embedders import build_embedder
 from core.index_store import ChromaIndex, IndexStoreError, connect
 from core.settings import Settings
@@ -78,6 +79,8 @@ def _index(settings: Settings, paths: list[Path], full: bool) -> int:
             finally:
                 database.close()
     _print_report(report, embedder.name)
+    # The gate's example bank embedded now, beside the index, so that the service starts without doing it.
+    ExampleBanks(embedder, settings.data_dir).warm()
     return 1 if report.failed else 0
 
 

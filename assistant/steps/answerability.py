@@ -12,7 +12,9 @@ from functools import lru_cache
 from assistant.answerability import AnswerabilityModel, QuestionTerms, candidate_features, load_model
 from assistant.catalog import RecordCatalog
 from assistant.context import AnswerContext, Choice, Status
+from assistant.examples import ExampleBank, ExampleBanks
 from assistant.forms import RECORD_LANGUAGE
+from assistant.intent import IntentModel, intent_features, shipped_intent_model
 from assistant.messages import Messages
 from assistant.redact import redact
 from assistant.resources import load_data
@@ -51,8 +53,11 @@ class CheckAnswerability:
 
     def __init__(self, messages: Messages, retriever: HybridRetriever, catalog: RecordCatalog,
                  model: AnswerabilityModel | None = None,
-                 known_out_of_scope: Callable[[str], bool] = lambda _question: False) -> None:
+                 known_out_of_scope: Callable[[str], bool] = lambda _question: False,
+                 examples: ExampleBanks | None = None, intent: IntentModel | None = None) -> None:
         self._messages = messages
+        self._examples = examples
+        self._intent = intent or shipped_intent_model()
         self._known_out_of_scope = known_out_of_scope
         self._retriever = retriever
         self._catalog = catalog
@@ -94,10 +99,39 @@ class CheckAnswerability:
 
     def score(self, context: AnswerContext,
               model: AnswerabilityModel | None = None) -> list[tuple[float, ProcedureCandidate]]:
-        """The first candidates with their probability of being what was asked, most probable first."""
+        """The first candidates with their probability of being what was asked, most probable first. A procedure
+        the example bank knows is judged with it; one added since (an upload, a catalogue line) without it, so that
+        questions like the bank's "we don't hold that" ones never count against a procedure that now answers them."""
         model = model or self._model
-        scored = [(model.probability(f), c) for c, f in self.features(context)]
+        known = self._known_examples(context, model)
+        scored = []
+        for candidate, features in self.features(context):
+            if known is not None and candidate.procedure_id in known[0].known & known[1].known:
+                assert model.with_examples is not None
+                probability = model.with_examples.probability(
+                    {**features, **self.example_features(context, candidate.procedure_id, known)})
+                scored.append((model.with_examples.on_scale_of(model, probability, context.form), candidate))
+            else:
+                scored.append((model.probability(features), candidate))
         return sorted(scored, key=lambda pair: pair[0], reverse=True)
+
+    def _known_examples(self, context: AnswerContext,
+                        model: AnswerabilityModel) -> tuple[ExampleBank, IntentModel] | None:
+        """The example bank and the letter classifier, when the model reads them and the question was embedded."""
+        if (model.with_examples is None or self._examples is None or self._intent is None
+                or context.retrieval is None or context.retrieval.query_vector is None):
+            return None
+        bank = self._examples.get()
+        return (bank, self._intent) if bank is not None else None
+
+    def example_features(self, context: AnswerContext, procedure_id: str,
+                         known: tuple[ExampleBank, IntentModel]) -> dict[str, float]:
+        assert context.retrieval is not None and context.retrieval.query_vector is not None
+        bank, intent = known
+        if "intent" not in context.flags:  # one classification per question, not per candidate
+            context.flags["intent"] = intent.probabilities(context.question)
+        return {**bank.features(context.retrieval.query_vector, procedure_id),
+                **intent_features(context.flags["intent"], procedure_id)}
 
     def features(self, context: AnswerContext) -> list[tuple[ProcedureCandidate, dict[str, float]]]:
         assert context.retrieval is not None

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from assistant.answerability import FEATURES, AnswerabilityModel, QuestionTerms, candidate_features
-from assistant.steps.answerability import decide
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant.answerability import FEATURES, WITH_EXAMPLES, AnswerabilityModel, QuestionTerms, candidate_features
+from assistant.context import AnswerContext
+from assistant.examples import Example, ExampleBanks
+from assistant.intent import IntentModel
+from assistant.messages import Messages
+from assistant.retrieval import ProcedureCandidate, Retrieval
+from assistant.steps.answerability import CheckAnswerability, decide
+from core.embedders import FakeEmbedder
 
 from .conftest import candidate, retrieval
 
@@ -57,15 +68,53 @@ def test_one_matched_word_in_darija_latin_is_a_weaker_signal_than_full_coverage(
 
 
 def test_degraded_retrieval_is_judged_by_the_keyword_only_model() -> None:
-    from dataclasses import replace
-
-    from assistant.context import AnswerContext
-    from assistant.messages import Messages
-    from assistant.retrieval import Retrieval
-    from assistant.steps.answerability import CheckAnswerability
-
     keyword_only = _model(coverage=3.0)
     gate = CheckAnswerability(Messages(), None, None, replace(_model(dense=3.0), keyword_only=keyword_only))  # type: ignore[arg-type]
     degraded = AnswerContext(message="q", retrieval=Retrieval([candidate("a")], ["x"], degraded=True))
     hybrid = AnswerContext(message="q", retrieval=Retrieval([candidate("a")], ["x"]))
     assert gate.model_for(degraded) is keyword_only and gate.model_for(hybrid) is not keyword_only
+
+
+class _HandBuiltFeatures(CheckAnswerability):
+    """The gate with its retrieval features given, so that only the choice of model is under test."""
+
+    def features(self, context: AnswerContext) -> list[tuple[ProcedureCandidate, dict[str, float]]]:
+        assert context.retrieval is not None
+        return [(c, dict.fromkeys(FEATURES, 0.0)) for c in context.retrieval.candidates]
+
+
+def _example_gate(tmp_path: Path) -> CheckAnswerability:
+    embedder = FakeEmbedder()
+    examples = (Example("renouveler mon passeport", "passeport-biometrique"), Example("permis de peche", None))
+    intent = IntentModel.fit([e.question for e in examples] * 2, [e.procedure for e in examples] * 2)
+    base = AnswerabilityModel((0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), 1.0,
+                              {"default": 0.5}, 0.1)  # every candidate at 0.73: answered
+    refusing = AnswerabilityModel((0.0,) * len(WITH_EXAMPLES), (1.0,) * len(WITH_EXAMPLES),
+                                  (0.0,) * len(WITH_EXAMPLES), -3.0, {"default": 0.5}, 0.1, names=WITH_EXAMPLES)
+    return _HandBuiltFeatures(Messages(), None, None, replace(base, with_examples=refusing),  # type: ignore[arg-type]
+                              examples=ExampleBanks(embedder, tmp_path, examples), intent=intent)
+
+
+def test_a_procedure_the_examples_know_is_judged_with_them(tmp_path: Path) -> None:
+    gate = _example_gate(tmp_path)
+    context = AnswerContext(message="q", question="q", form="fr", retrieval=Retrieval(
+        [candidate("passeport-biometrique")], ["q"], query_vector=FakeEmbedder().embed_query("q")))
+    ((probability, _),) = gate.score(context)
+    assert probability < 0.5
+
+
+def test_a_procedure_added_since_the_examples_is_judged_without_them(tmp_path: Path) -> None:
+    """An uploaded fishing-licence record must not be refused because "permis de peche" was once a negative."""
+    gate = _example_gate(tmp_path)
+    context = AnswerContext(message="permis de peche", question="permis de peche", form="fr", retrieval=Retrieval(
+        [candidate("permis-peche-upload")], ["peche"], query_vector=FakeEmbedder().embed_query("permis de peche")))
+    ((probability, _),) = gate.score(context)
+    assert probability == pytest.approx(0.731, abs=1e-3)
+
+
+def test_without_a_question_vector_every_candidate_is_judged_without_examples(tmp_path: Path) -> None:
+    gate = _example_gate(tmp_path)
+    context = AnswerContext(message="q", question="q", form="fr",
+                            retrieval=Retrieval([candidate("passeport-biometrique")], ["q"], degraded=True))
+    ((probability, _),) = gate.score(context)
+    assert probability == pytest.approx(0.731, abs=1e-3)

