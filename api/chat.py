@@ -48,7 +48,7 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, caller: Opt
         return EventSourceResponse(_events(services, body, conversation_id, history))
     started = time.perf_counter()
     context = services.pipeline.run(body.message, history, body.language)
-    return _finish(services, context, conversation_id, uuid.uuid4().hex, started)
+    return _finish(services, context, conversation_id, uuid.uuid4().hex, started, not body.conversation_id)
 
 
 def _history(services: Services, conversation_id: str | None) -> list[Turn]:
@@ -90,18 +90,19 @@ def _events(services: Services, body: ChatRequest, conversation_id: str, history
         if streamed != context.answer:
             # The model failed or an output check stopped it: the checked fallback replaces what was shown.
             yield _event("replace", {"text": context.answer})
-        yield _event("done", _finish(services, context, conversation_id, message_id, started))
+        yield _event("done", _finish(services, context, conversation_id, message_id, started,
+                                     not body.conversation_id))
     except Exception:
         logger.exception("event=stream_failed")
         yield _event("error", {"code": "internal_error", "message": "the answer could not be completed"})
 
 
 def _finish(services: Services, context: AnswerContext, conversation_id: str, message_id: str,
-            started: float) -> dict[str, Any]:
+            started: float, new_conversation: bool) -> dict[str, Any]:
     timings = {"retrieval": round(context.timings.get("retrieval", 0.0), 2),
                "generation": round(context.timings.get("generation", 0.0), 2),
                "total": round((time.perf_counter() - started) * 1000, 2)}
-    _record(services, context, conversation_id, message_id, timings)
+    _record(services, context, conversation_id, message_id, timings, new_conversation)
     return {
         "conversation_id": conversation_id, "message_id": message_id, "status": context.status,
         "language": context.language, "answer": context.answer,
@@ -111,7 +112,7 @@ def _finish(services: Services, context: AnswerContext, conversation_id: str, me
 
 
 def _record(services: Services, context: AnswerContext, conversation_id: str, message_id: str,
-            timings: dict[str, float]) -> None:
+            timings: dict[str, float], new_conversation: bool) -> None:
     metrics = services.metrics
     metrics.chat_turns.labels(context.language, context.status or "", context.mode).inc()
     metrics.retrieval_seconds.observe(timings["retrieval"] / 1000)
@@ -123,9 +124,10 @@ def _record(services: Services, context: AnswerContext, conversation_id: str, me
     answered = context.status == "answered" and context.chosen is not None
     try:
         services.conversations.record_turn(
-            conversation_id, message_id, question=redact(context.question or context.message),
-            answer=redact(context.answer), language=context.language, status=context.status or "",
-            mode=context.mode, procedure_id=context.chosen.procedure_id if answered and context.chosen else None,
+            conversation_id, message_id, new_conversation=new_conversation,
+            question=redact(context.question or context.message), answer=redact(context.answer),
+            language=context.language, status=context.status or "", mode=context.mode,
+            procedure_id=context.chosen.procedure_id if answered and context.chosen else None,
             choices=[choice.procedure_id for choice in context.choices] or None,
             form=context.form, citations=[c.public() for c in context.citations],
             retrieval_ms=timings["retrieval"], generation_ms=timings["generation"], total_ms=timings["total"])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.database import Database
@@ -44,17 +44,22 @@ class ConversationStore:
         return [StoredTurn(m.id, m.question or "", m.answer or "", m.procedure_id, m.status, m.language,
                            tuple(m.choices or ())) for m in reversed(rows)]
 
-    def record_turn(self, conversation_id: str, message_id: str, **fields: Any) -> None:
-        """Store one turn (question, answer, language, status, mode, procedure_id, *_ms)."""
+    def record_turn(self, conversation_id: str, message_id: str, *, new_conversation: bool = False,
+                    **fields: Any) -> None:
+        """Store one turn (question, answer, language, status, mode, procedure_id, *_ms) in one transaction of two
+        statements and no read: a conversation the caller knows is new is inserted; any other is touched, and
+        inserted only if the update found none (its history could not be read, or it was never stored)."""
         now = utcnow()
         with self._db.session() as session:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is None:
-                session.add(Conversation(id=conversation_id, created_at=now, updated_at=now))
-                session.flush()
-            else:
-                conversation.updated_at = now
-            session.add(Message(id=message_id, conversation_id=conversation_id, created_at=now, **fields))
+            touched = 0
+            if not new_conversation:
+                touched = session.execute(
+                    update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
+                ).rowcount
+            if not touched:
+                session.execute(insert(Conversation).values(id=conversation_id, created_at=now, updated_at=now))
+            session.execute(insert(Message).values(id=message_id, conversation_id=conversation_id, created_at=now,
+                                                   **fields))
 
     def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
         """One feedback per answer: a thumb is recorded at once, and a comment sent later (or a changed mind)
