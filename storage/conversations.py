@@ -53,9 +53,9 @@ class ConversationStore:
         with self._db.session() as session:
             touched = 0
             if not new_conversation:
-                touched = session.execute(
-                    update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
-                ).rowcount
+                result = session.execute(
+                    update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now))
+                touched = int(getattr(result, "rowcount", 0) or 0)
             if not touched:
                 session.execute(insert(Conversation).values(id=conversation_id, created_at=now, updated_at=now))
             session.execute(insert(Message).values(id=message_id, conversation_id=conversation_id, created_at=now,
