@@ -50,7 +50,7 @@ class ConversationStore:
         statements and no read: a conversation the caller knows is new is inserted; any other is touched, and
         inserted only if the update found none (its history could not be read, or it was never stored)."""
         now = utcnow()
-        with self._db.session() as session:
+        with self._db.session(write=True) as session:
             touched = 0
             if not new_conversation:
                 result = session.execute(
