@@ -5,13 +5,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.database import Database
 from storage.models import Conversation, Feedback, Message, utcnow
+
+# The tables themselves, not the mapped classes: a statement on a class goes through the ORM's bulk path, a sixth
+# of storing a turn, for rows this module never reads back as objects.
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_MESSAGES = cast(Table, Message.__table__)
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,12 @@ class ConversationStore:
             touched = 0
             if not new_conversation:
                 result = session.execute(
-                    update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now))
+                    update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == conversation_id).values(updated_at=now))
                 touched = int(getattr(result, "rowcount", 0) or 0)
             if not touched:
-                session.execute(insert(Conversation).values(id=conversation_id, created_at=now, updated_at=now))
-            session.execute(insert(Message).values(id=message_id, conversation_id=conversation_id, created_at=now,
-                                                   **fields))
+                session.execute(insert(_CONVERSATIONS).values(id=conversation_id, created_at=now, updated_at=now))
+            session.execute(insert(_MESSAGES).values(id=message_id, conversation_id=conversation_id, created_at=now,
+                                                     **fields))
 
     def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
         """One feedback per answer: a thumb is recorded at once, and a comment sent later (or a changed mind)
