@@ -32,6 +32,8 @@ from ingestion.pipeline import IndexOptions, run_index
 from storage.database import Database
 
 REPO = Path(__file__).resolve().parent.parent
+# Services the tests start as processes (hostile, deploy, web) inherit this: the answer cache stays off there too.
+os.environ.setdefault("SAHLA_ANSWER_CACHE_SIZE", "0")
 CORPUS = REPO / "corpus"
 VENV_BIN = Path(sys.executable).parent
 
