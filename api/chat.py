@@ -21,6 +21,7 @@ from api.errors import ApiError
 from api.limits import enforce
 from api.schemas import ERRORS, ChatResponse
 from api.services import Services
+from assistant.answer_cache import CacheKey
 from assistant.context import AnswerContext, Turn
 from assistant.redact import redact
 
@@ -47,8 +48,25 @@ def chat(body: ChatRequest, request: Request, services: ServicesDep, caller: Opt
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):
         return EventSourceResponse(_events(services, body, conversation_id, history))
     started = time.perf_counter()
-    context = services.pipeline.run(body.message, history, body.language)
-    return _finish(services, context, conversation_id, uuid.uuid4().hex, started)
+    key = services.answer_cache_key(body.message, body.language, bool(history))
+    context = _cached(services, key, body.message)
+    if context is None:
+        context = services.pipeline.run(body.message, history, body.language)
+        _keep(services, key, context)
+    return _finish(services, context, conversation_id, uuid.uuid4().hex, started, not body.conversation_id)
+
+
+def _cached(services: Services, key: CacheKey | None, message: str) -> AnswerContext | None:
+    if key is None:
+        return None
+    context = services.answer_cache.get(key, message)
+    services.metrics.answer_cache.labels("hit" if context is not None else "miss").inc()
+    return context
+
+
+def _keep(services: Services, key: CacheKey | None, context: AnswerContext) -> None:
+    if key is not None:
+        services.answer_cache.put(key, context)
 
 
 def _history(services: Services, conversation_id: str | None) -> list[Turn]:
@@ -70,38 +88,45 @@ def _events(services: Services, body: ChatRequest, conversation_id: str, history
     started = time.perf_counter()
     message_id = uuid.uuid4().hex
     try:
-        context = services.pipeline.prepare(body.message, history, body.language)
+        key = services.answer_cache_key(body.message, body.language, bool(history))
+        cached = _cached(services, key, body.message)
+        context = cached or services.pipeline.prepare(body.message, history, body.language)
         yield _event("meta", {"conversation_id": conversation_id, "message_id": message_id,
                               "language": context.language})
         if context.status == "clarify":
             yield _event("choices", [choice.public() for choice in context.choices])
-        if context.status == "answered" and context.chosen is not None:
+        if cached is not None:
+            yield _event("citations", [c.public() for c in context.citations])
+        elif context.status == "answered" and context.chosen is not None:
             # The citation for the chosen record is known before composing; the final list is in "done".
             citation = services.pipeline.citation_for(context.chosen.procedure_id, context.language, 1)
             yield _event("citations", [citation.public()] if citation else [])
         else:
             yield _event("citations", [])
         streamed = ""
-        for delta in services.pipeline.compose(context):
+        for delta in [context.answer] if cached is not None else services.pipeline.compose(context):
             streamed += delta
             yield _event("delta", {"text": delta})
+        if cached is None:
+            _keep(services, key, context)
         if context.suggestions:
             yield _event("suggestions", context.suggestions)
         if streamed != context.answer:
             # The model failed or an output check stopped it: the checked fallback replaces what was shown.
             yield _event("replace", {"text": context.answer})
-        yield _event("done", _finish(services, context, conversation_id, message_id, started))
+        yield _event("done", _finish(services, context, conversation_id, message_id, started,
+                                     not body.conversation_id))
     except Exception:
         logger.exception("event=stream_failed")
         yield _event("error", {"code": "internal_error", "message": "the answer could not be completed"})
 
 
 def _finish(services: Services, context: AnswerContext, conversation_id: str, message_id: str,
-            started: float) -> dict[str, Any]:
+            started: float, new_conversation: bool) -> dict[str, Any]:
     timings = {"retrieval": round(context.timings.get("retrieval", 0.0), 2),
                "generation": round(context.timings.get("generation", 0.0), 2),
                "total": round((time.perf_counter() - started) * 1000, 2)}
-    _record(services, context, conversation_id, message_id, timings)
+    _record(services, context, conversation_id, message_id, timings, new_conversation)
     return {
         "conversation_id": conversation_id, "message_id": message_id, "status": context.status,
         "language": context.language, "answer": context.answer,
@@ -111,7 +136,7 @@ def _finish(services: Services, context: AnswerContext, conversation_id: str, me
 
 
 def _record(services: Services, context: AnswerContext, conversation_id: str, message_id: str,
-            timings: dict[str, float]) -> None:
+            timings: dict[str, float], new_conversation: bool) -> None:
     metrics = services.metrics
     metrics.chat_turns.labels(context.language, context.status or "", context.mode).inc()
     metrics.retrieval_seconds.observe(timings["retrieval"] / 1000)
@@ -123,9 +148,10 @@ def _record(services: Services, context: AnswerContext, conversation_id: str, me
     answered = context.status == "answered" and context.chosen is not None
     try:
         services.conversations.record_turn(
-            conversation_id, message_id, question=redact(context.question or context.message),
-            answer=redact(context.answer), language=context.language, status=context.status or "",
-            mode=context.mode, procedure_id=context.chosen.procedure_id if answered and context.chosen else None,
+            conversation_id, message_id, new_conversation=new_conversation,
+            question=redact(context.question or context.message), answer=redact(context.answer),
+            language=context.language, status=context.status or "", mode=context.mode,
+            procedure_id=context.chosen.procedure_id if answered and context.chosen else None,
             choices=[choice.procedure_id for choice in context.choices] or None,
             form=context.form, citations=[c.public() for c in context.citations],
             retrieval_ms=timings["retrieval"], generation_ms=timings["generation"], total_ms=timings["total"])

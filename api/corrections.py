@@ -73,6 +73,10 @@ class KnownOutOfScope:
     def expire(self) -> None:
         self._loaded_at = None
 
+    def marks(self) -> frozenset[str]:
+        """The marks now in force (the answer cache keys on them: a new mark makes older answers unreachable)."""
+        return self._current()
+
     def _current(self) -> frozenset[str]:
         now = time.monotonic()
         if self._loaded_at is not None and now - self._loaded_at < self._refresh_seconds:

@@ -192,6 +192,7 @@ class IndexJobs:
         finally:
             stop.set()
         self._services.retriever.expire()
+        self._services.answer_cache.clear()
         errors = [{"source": source, "message": reason} for source, reason in sorted(report.failed.items())]
         errors += extra_errors or []
         status = "partial" if errors else "succeeded"

@@ -35,6 +35,8 @@ class Metrics:
                                         ["what"], registry=self.registry)
         self.rate_limited = Counter("sahla_rate_limited_total", "Requests refused by a rate limit", ["scope"],
                                     registry=self.registry)
+        self.answer_cache = Counter("sahla_answer_cache_total", "First turns looked up in the answer cache, by result",
+                                    ["result"], registry=self.registry)
         self.rate_limit_fallbacks = Counter("sahla_rate_limit_redis_fallbacks_total",
                                             "Rate-limit checks that fell back to in-process counters",
                                             registry=self.registry)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from api.corrections import KnownOutOfScope
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
+from assistant.answer_cache import AnswerCache, CacheKey
 from assistant.catalog import RecordCatalog
 from assistant.checks import OFFICIAL_DOMAINS, OFFICIAL_PHONES, OfficialContacts
 from assistant.llm import ChatModel, MistralChatModel
@@ -53,6 +54,7 @@ class Services:
         self.quality = QualityStats(self.database)
         # Agents' "not our domain" marks reach the answer pipeline's gate through this provider.
         self.out_of_scope = KnownOutOfScope(self.reviews)
+        self.answer_cache = AnswerCache(self.settings.answer_cache_size)
         self.pipeline.is_known_out_of_scope = self.out_of_scope.is_known_out_of_scope
 
     @property
@@ -62,6 +64,16 @@ class Services:
     @property
     def catalog(self) -> RecordCatalog:
         return self.pipeline.catalog
+
+    def answer_cache_key(self, message: str, language: str, has_history: bool) -> CacheKey | None:
+        """Where this turn's answer is kept, or None when it may not be (see assistant/answer_cache.py)."""
+        if self.answer_cache.size <= 0 or has_history:
+            return None
+        try:
+            generation, _ = self.retriever.snapshot.current()
+        except Exception:  # the vector store is down and nothing was loaded: the pipeline will say so itself
+            return None
+        return self.answer_cache.key_for(message, language, generation, self.out_of_scope.marks(), has_history)
 
     def close(self) -> None:
         self.database.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters that render as nothing: dropped before matching, so "06\u200b12..." is one number.
 _INVISIBLE = frozenset("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
@@ -55,24 +56,28 @@ def fold_for_matching(text: str) -> tuple[str, list[int]]:
     """The text folded for matching, and for each folded character the index of the original character it came
     from: NFKC (full-width letters and digits, '＠'), every decimal digit as ASCII, invisible characters dropped,
     every Unicode space as ' ', every dash as '-'."""
-    folded: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if char in _INVISIBLE:
-            continue
-        digit = unicodedata.decimal(char, None)
-        if digit is not None:
-            pieces = str(digit)
-        elif char in _DASHES:
-            pieces = "-"
-        elif char.isspace():
-            pieces = " " if char not in "\n\r" else char
-        else:
-            pieces = unicodedata.normalize("NFKC", char)
-        for piece in pieces:
-            folded.append(piece)
-            origin.append(index)
-    return "".join(folded), origin
+    pieces = [_fold_char(char) for char in text]
+    folded = "".join(pieces)
+    if len(folded) == len(text) and all(pieces):  # one character for one (most texts): origin is the position
+        return folded, list(range(len(text)))
+    origin = [index for index, piece in enumerate(pieces) for _ in piece]
+    return folded, origin
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """What one character becomes for matching (nothing, one character or several); the same every time, so
+    remembered: redaction runs on every question and answer, and a test per character was most of its cost."""
+    if char in _INVISIBLE:
+        return ""
+    digit = unicodedata.decimal(char, None)
+    if digit is not None:
+        return str(digit)
+    if char in _DASHES:
+        return "-"
+    if char.isspace():
+        return " " if char not in "\n\r" else char
+    return unicodedata.normalize("NFKC", char)
 
 
 def find_personal_data(text: str) -> list[tuple[int, int, str]]:

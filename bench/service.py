@@ -31,6 +31,9 @@ def service_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
         # A load generator is one client sending hundreds of turns a minute: the limits would measure themselves.
         "SAHLA_RATE_LIMIT_PER_CLIENT": "0", "SAHLA_RATE_LIMIT_PER_CONVERSATION": "0",
         "SAHLA_RATE_LIMIT_SEARCH_PER_CLIENT": "0",
+        # The load generators cycle through the golden questions: a kept answer would measure the cache, not the
+        # pipeline. Only the throughput section's repeated-question mix turns it on.
+        "SAHLA_ANSWER_CACHE_SIZE": "0",
         "PYTHONPATH": str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
     })
     env.update(extra)

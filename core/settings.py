@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     sync_shrink_ratio: float = Field(default=0.5, ge=0, le=1)
     sync_user_agent: str = Field(default="SahlaBot/1.0", min_length=3, max_length=200)
 
+    # Answers to repeated first questions kept per replica (assistant/answer_cache.py: never follow-ups, never a
+    # message with personal data; a re-index or an agent's out-of-scope mark makes older entries unreachable).
+    answer_cache_size: int = Field(default=2048, ge=0, le=1_000_000, description="entries; 0 = off")
+
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("SAHLA_HOST", "HOST"))
     port: int = Field(default=8000, ge=1, le=65535, validation_alias=AliasChoices("SAHLA_PORT", "PORT"))
 

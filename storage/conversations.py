@@ -5,13 +5,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.database import Database
 from storage.models import Conversation, Feedback, Message, utcnow
+
+# The tables themselves, not the mapped classes: a statement on a class goes through the ORM's bulk path, a sixth
+# of storing a turn, for rows this module never reads back as objects.
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_MESSAGES = cast(Table, Message.__table__)
 
 
 @dataclass(frozen=True)
@@ -44,17 +49,22 @@ class ConversationStore:
         return [StoredTurn(m.id, m.question or "", m.answer or "", m.procedure_id, m.status, m.language,
                            tuple(m.choices or ())) for m in reversed(rows)]
 
-    def record_turn(self, conversation_id: str, message_id: str, **fields: Any) -> None:
-        """Store one turn (question, answer, language, status, mode, procedure_id, *_ms)."""
+    def record_turn(self, conversation_id: str, message_id: str, *, new_conversation: bool = False,
+                    **fields: Any) -> None:
+        """Store one turn (question, answer, language, status, mode, procedure_id, *_ms) in one transaction of two
+        statements and no read: a conversation the caller knows is new is inserted; any other is touched, and
+        inserted only if the update found none (its history could not be read, or it was never stored)."""
         now = utcnow()
-        with self._db.session() as session:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is None:
-                session.add(Conversation(id=conversation_id, created_at=now, updated_at=now))
-                session.flush()
-            else:
-                conversation.updated_at = now
-            session.add(Message(id=message_id, conversation_id=conversation_id, created_at=now, **fields))
+        with self._db.session(write=True) as session:
+            touched = 0
+            if not new_conversation:
+                result = session.execute(
+                    update(_CONVERSATIONS).where(_CONVERSATIONS.c.id == conversation_id).values(updated_at=now))
+                touched = int(getattr(result, "rowcount", 0) or 0)
+            if not touched:
+                session.execute(insert(_CONVERSATIONS).values(id=conversation_id, created_at=now, updated_at=now))
+            session.execute(insert(_MESSAGES).values(id=message_id, conversation_id=conversation_id, created_at=now,
+                                                     **fields))
 
     def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
         """One feedback per answer: a thumb is recorded at once, and a comment sent later (or a changed mind)

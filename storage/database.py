@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +43,26 @@ class Database:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30, pool_timeout=10,
                                         connect_args={"connect_timeout": 5})
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Writers that meet its lock sleep in its busy handler by growing steps (up
+        # to 100 ms) however soon the lock is free: at 32 concurrent chat turns, a p95 of a second and stalls of
+        # five just to store turns. The process's writers wait here instead, each woken as the previous commits.
+        # PostgreSQL locks rows, not the database: no wait there.
+        self._write_turn: AbstractContextManager[Any] = threading.Lock() if self.is_sqlite else nullcontext()
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any error."""
-        session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    def session(self, write: bool = False) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any error. `write`: a transaction that
+        writes at once and briefly (a chat turn), which on SQLite takes its turn among this process's writers."""
+        with self._write_turn if write else nullcontext():
+            session = self._sessions()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (Alembic)."""
@@ -86,6 +94,11 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
     cursor = connection.cursor()
     # WAL lets readers go on while a turn is written; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Under WAL, NORMAL syncs the log at checkpoints instead of at every commit: the database stays consistent
+    # whatever happens, and a crash of the process loses nothing; only a power cut or kernel crash may lose the last
+    # commits before it. That was 8 ms of fsync on every chat turn (13 % of a replica's CPU samples at c=8). A
+    # deployment that cannot lose a turn to a power cut runs on PostgreSQL, like any deployment with replicas.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()

@@ -33,13 +33,17 @@ from ingestion.pipeline import IndexOptions, run_index
 from storage.database import Database
 
 REPO = Path(__file__).resolve().parent.parent
+# Services the tests start as processes (hostile, deploy, web) inherit this: the answer cache stays off there too.
+os.environ.setdefault("SAHLA_ANSWER_CACHE_SIZE", "0")
 CORPUS = REPO / "corpus"
 VENV_BIN = Path(sys.executable).parent
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    # The answer cache is off unless a test turns it on (tests/api/test_answer_cache.py): other tests ask the same
+    # question twice on purpose (a fake model's queue, a fault injected between two turns) and mean two pipeline runs.
     values: dict[str, object] = {"data_dir": data_dir, "corpus_dir": CORPUS, "embedder": "fake", "chroma_url": None,
-                                 **overrides}
+                                 "answer_cache_size": 0, **overrides}
     return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
 
 

@@ -12,7 +12,7 @@ from storage.database import Database
 from storage.documents import DocumentStore
 from storage.jobs import STALE_AFTER, JobConflictError, JobStore
 from storage.keys import KeyStore, hash_key
-from storage.models import ApiKey, Feedback, Job, Message, utcnow
+from storage.models import ApiKey, Conversation, Feedback, Job, Message, utcnow
 
 
 def turn(**overrides: object) -> dict[str, object]:
@@ -35,6 +35,25 @@ def test_turns_are_kept_per_conversation_oldest_first(database: Database) -> Non
     history = store.history("c1")
     assert [t.question for t in history] == ["first", "second"] and history[1].status == "not_found"
     assert [t.question for t in store.history("c2")] == ["other"] and store.history("nope") == []
+
+
+def test_a_turn_creates_its_conversation_or_touches_it_in_one_write(database: Database) -> None:
+    store = ConversationStore(database)
+    store.record_turn("c1", "m1", new_conversation=True, **turn(question="first", choices=["a", "b"],
+                                                                citations=[{"procedure_id": "a"}]))
+    with database.session() as session:
+        created = session.get(Conversation, "c1")
+        assert created is not None
+        first_update = created.updated_at
+    store.record_turn("c1", "m2", **turn(question="second"))
+    store.record_turn("lost", "m3", **turn(question="its history could not be read"))  # never stored: inserted
+    with database.session() as session:
+        touched = session.get(Conversation, "c1")
+        assert touched is not None and touched.updated_at >= first_update
+        stored = session.get(Message, "m1")
+        assert stored is not None and stored.choices == ["a", "b"] and stored.citations == [{"procedure_id": "a"}]
+    assert [t.question for t in store.history("c1")] == ["first", "second"]
+    assert [t.question for t in store.history("lost")] == ["its history could not be read"]
 
 
 def test_feedback_is_one_row_per_answer_updated_by_a_later_comment(database: Database) -> None:
