@@ -16,10 +16,11 @@ from assistant.catalog import StoredRecord
 from assistant.passages import Passage, Sentence, body_sentences, select_passages, stem, stems
 from assistant.resources import load_data
 from assistant.situations import Situation
-from assistant.text import fold, folded_phrases, keyword_tokens, padded_words, words
+from assistant.text import fold, folded_phrases, keyword_tokens, padded_question, words
 from core.records import REQUIRED_SECTIONS, ProcedureRecord
 
-INTENTS = ("documents", "fees", "delay", "where", "online", "validity", "conditions")
+# In the order they lead: "how long is it valid" asks the validity, not the delay.
+INTENTS = ("documents", "fees", "validity", "delay", "where", "online", "conditions")
 # What a general question gets after its lead: the essentials a person needs to act.
 GENERAL = ("documents", "online")
 GENERAL_LEAD = ("where", "fees")
@@ -54,7 +55,7 @@ class Composed:
 
 @lru_cache(maxsize=1)
 def _intent_words() -> dict[str, list[str]]:
-    data: dict[str, list[str]] = load_data("intents")
+    data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k != "weak"}
     missing = set(INTENTS) - set(data)
     if missing:
         raise RuntimeError(f"intents.yaml lacks {sorted(missing)}")
@@ -62,20 +63,35 @@ def _intent_words() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
-def intent_vocabulary() -> frozenset[str]:
-    """Every word of every intent phrase: a message made of these alone asks about something said before."""
-    return frozenset(w for phrases in _intent_words().values() for p in phrases for w in words(p))
+def _weak_intent_words() -> dict[str, list[str]]:
+    """Words that point at a part only when no other word of the question does ("combien", "dossier")."""
+    weak: dict[str, list[str]] = load_data("intents").get("weak", {})
+    unknown = set(weak) - set(INTENTS)
+    if unknown:
+        raise RuntimeError(f"intents.yaml: weak names unknown intents {sorted(unknown)}")
+    return weak
 
 
 @lru_cache(maxsize=1)
-def _intent_phrases() -> dict[str, tuple[str, ...]]:
-    return {intent: folded_phrases(tuple(phrases)) for intent, phrases in _intent_words().items()}
+def intent_vocabulary() -> frozenset[str]:
+    """Every word of every intent phrase: a message made of these alone asks about something said before."""
+    groups = [*_intent_words().values(), *_weak_intent_words().values()]
+    return frozenset(w for phrases in groups for p in phrases for w in words(p))
+
+
+@lru_cache(maxsize=1)
+def _intent_phrases() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    strong = {intent: folded_phrases(tuple(phrases)) for intent, phrases in _intent_words().items()}
+    weak = {intent: folded_phrases(tuple(phrases)) for intent, phrases in _weak_intent_words().items()}
+    return strong, weak
 
 
 def detect_intents(question: str) -> list[str]:
-    folded = padded_words(question)  # once, not once per intent
-    phrases = _intent_phrases()
-    return [intent for intent in INTENTS if any(p in folded for p in phrases[intent])]
+    """The parts asked for, in the order they lead; weak words count only when no strong word matched."""
+    folded = padded_question(question)  # once, not once per intent
+    strong, weak = _intent_phrases()
+    found = [intent for intent in INTENTS if any(p in folded for p in strong[intent])]
+    return found or [intent for intent in INTENTS if any(p in folded for p in weak.get(intent, ()))]
 
 
 def compose_extractive(stored: StoredRecord, language: str, question: str = "", intents: list[str] | None = None,

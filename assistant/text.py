@@ -104,6 +104,14 @@ def padded_words(text: str) -> str:
     return " " + " ".join(words(text)) + " "
 
 
+def padded_question(text: str) -> str:
+    """`padded_words`, then again with the conjunction "و" ("and") taken off the Arabic words it is glued to:
+    "وسالات" also reads "سالات", so a phrase list needs no copy of each word with "و" in front."""
+    folded = words(text)
+    bare = [w[1:] if len(w) > 3 and w.startswith("و") else w for w in folded]
+    return " " + " ".join(folded) + " " + (" ".join(bare) + " " if bare != folded else "")
+
+
 @lru_cache(maxsize=64)
 def folded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
     """Each phrase as `padded_words` gives it (empty ones dropped). Phrase lists come from data files: folding
