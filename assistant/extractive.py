@@ -28,7 +28,11 @@ STRONG_PASSAGE_TERMS = 2  # distinct question keywords a body sentence needs to 
 NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answers do not repeat them
 # The body section that says more about each part: its place in core.records.REQUIRED_SECTIONS, whose headings
 # every record language shares in that order.
-SECTION_OF_PART = {"conditions": 1, "fees": 4, "delay": 5, "where": 6, "validity": 7}
+SECTION_OF_PART = {"conditions": 1, "online": 2, "fees": 4, "delay": 5, "where": 6, "validity": 7}
+REPEATED_SHARE = 0.8  # of a body sentence's words already in the field: it says nothing new
+CONDITION_SECTIONS = (1, 7)  # conditions are stated in their section and, as exceptions, in "good to know"
+ONLINE_MARKERS = ("en ligne", "online", "الكترون", "الانترنت", "منصه", "بوابه", "plateforme", "portail", "portal",
+                  "platform", "website")  # folded: a step that is done on the online service
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,12 @@ class Ask:
     situation_terms: list[str]
     sentences: list[Sentence]
 
-    def section_passages(self, part: str, language: str, limit: int) -> tuple[list[Sentence], list[Passage]]:
-        """The body section answering `part`, and its sentences that best match the question."""
-        heading = REQUIRED_SECTIONS[language][SECTION_OF_PART[part]]
-        section = [s for s in self.sentences if s.section == heading]
+    def section_passages(self, part: str, language: str, limit: int,
+                         sections: tuple[int, ...] = ()) -> tuple[list[Sentence], list[Passage]]:
+        """The body section answering `part` (or the `sections` named), and its sentences that best match the
+        question."""
+        headings = {REQUIRED_SECTIONS[language][n] for n in sections or (SECTION_OF_PART[part],)}
+        section = [s for s in self.sentences if s.section in headings]
         return section, select_passages(section, self.terms, self.situation_terms, limit=limit)
 
 
@@ -119,10 +125,11 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
         blocks.append(f"{intro} — {_quote(situational or passages) or opening}")
         blocks += [_part(i, stored, t, ask, composed) for i in intents]
     elif intents:
-        blocks.append(f"{intro} — {_part(intents[0], stored, t, ask, composed)}")
-        blocks += [_part(i, stored, t, ask, composed) for i in intents[1:]]
+        lead = f"{intro} — {_part(intents[0], stored, t, ask, composed)}"
         extra = situational or strong[:1]
-        blocks += [_quote(extra)] if extra and not _shown(extra, blocks) else []
+        # The body sentence that answers the situation or matches the question well joins the lead.
+        blocks.append(f"{lead}\n{_quote(extra)}" if extra and not _shown(extra, [lead]) else lead)
+        blocks += [_part(i, stored, t, ask, composed) for i in intents[1:]]
     elif situational or strong:
         blocks.append(f"{intro} — {_quote(situational or strong[:1])}")
     else:
@@ -162,8 +169,16 @@ def _section_sentence(stored: StoredRecord, intent: str, ask: Ask, field_text: s
     section, matched = ask.section_passages(intent, stored.record.lang, limit=1)
     if not section:
         return ""
-    sentence = matched[0].sentence.text if matched else section[0].text
-    return "" if fold(sentence) in fold(field_text) or fold(field_text) in fold(sentence) else sentence
+    sentence = matched[0].sentence if matched else section[0]
+    return "" if _repeats(sentence, field_text) else sentence.text
+
+
+def _repeats(sentence: Sentence, field_text: str) -> bool:
+    """Whether a body sentence mostly says again what the field says (the records often word both alike)."""
+    field = stems(field_text)
+    if not sentence.tokens or fold(sentence.text) in fold(field_text) or fold(field_text) in sentence.folded:
+        return True
+    return len(sentence.tokens & field) / len(sentence.tokens) >= REPEATED_SHARE
 
 
 def _part(intent: str, stored: StoredRecord, t: dict[str, str], ask: Ask, composed: Composed) -> str:
@@ -178,7 +193,8 @@ def _part(intent: str, stored: StoredRecord, t: dict[str, str], ask: Ask, compos
         return _with_sentence(t["fees"].format(fees=fees), _section_sentence(stored, "fees", ask, fees))
     if intent == "online":
         service = record.online_service
-        return t["online"].format(name=service.name, url=service.url) if service else t["no_online"]
+        line = t["online"].format(name=service.name, url=service.url) if service else t["no_online"]
+        return _with_sentence(line, _online_step(stored, ask))
     if intent in ("delay", "where", "validity"):
         value = getattr(record, intent, None)
         line = t[intent].format(**{intent: value or t["not_stated"]})
@@ -202,9 +218,21 @@ def _fees(stored: StoredRecord, t: dict[str, str]) -> str:
 
 
 def _conditions(stored: StoredRecord, ask: Ask) -> str:
-    """The conditions that match the question, else the first ones of the section."""
-    section, matched = ask.section_passages("conditions", stored.record.lang, limit=2)
+    """The conditions that match the question (in their section or among the exceptions of "good to know"),
+    else the first ones of the section."""
+    _, matched = ask.section_passages("conditions", stored.record.lang, limit=2, sections=CONDITION_SECTIONS)
+    section, _ = ask.section_passages("conditions", stored.record.lang, limit=0)
     return " ".join([p.sentence.text for p in matched] or [s.text for s in section[:3]])
+
+
+def _online_step(stored: StoredRecord, ask: Ask) -> str:
+    """The step done on the online service (what to do there), the one matching the question best."""
+    service = stored.record.online_service
+    host = fold(str(service.url)).split("//")[-1].removeprefix("www.").strip("/") if service else ""
+    section, matched = ask.section_passages("online", stored.record.lang, limit=3)
+    online = [s for s in section if any(m in s.folded for m in ONLINE_MARKERS) or (host and host in s.folded)]
+    best = [p.sentence for p in matched if p.sentence in online] or online[:1]
+    return best[0].text if best else ""
 
 
 def _first_sentences(text: str, count: int) -> str:
