@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.catalog import StoredRecord
-from assistant.passages import Passage, Sentence, body_sentences, select_passages, stem, stems
+from assistant.passages import Passage, Sentence, body_sentences, record_terms, select_passages, stem, stems
 from assistant.resources import load_data
 from assistant.situations import Situation
 from assistant.text import fold, folded_phrases, keyword_tokens, padded_question, words
@@ -108,12 +108,13 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     intents, situations = list(intents or []), list(situations or [])
     sentences = body_sentences(stored.body)
     title_terms = stems(record.title)
-    question_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
+    own_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
+    question_terms = list(dict.fromkeys(own_terms + [t for t in record_terms(question) if stem(t) not in title_terms]))
     situation_terms = [term for s in situations for term in s.terms]
     ask = Ask(question_terms, situation_terms, sentences)
     passages = select_passages(sentences, question_terms, situation_terms, dense_texts or [])
     situational = [p for p in passages if p.situation_hit]
-    wanted = {stem(t) for t in question_terms}
+    wanted = {stem(t) for t in own_terms}
     strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS]
     intro = t["intro"].format(title=record.title, n=marker)
     composed = Composed("")

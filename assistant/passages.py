@@ -12,14 +12,20 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from assistant.text import fold, keyword_tokens
+from assistant.resources import load_data
+from assistant.text import fold, folded_phrases, keyword_tokens, padded_question
 
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+")
 SITUATION_WEIGHT = 2.5
 STEM_LENGTH = 6
 DENSE_BONUS = 0.5
+ARABIC_MIN_STEM = 3
+# Folded (ة is ه, أ is ا); longest first.
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ف", "ل")
+_ARABIC_SUFFIXES = ("هما", "ات", "ين", "ون", "ها", "هم", "ه", "ي")
 
 
 @dataclass(frozen=True)
@@ -31,13 +37,37 @@ class Sentence:
 
 
 def stem(token: str) -> str:
-    """A light stem for Latin-script words (French and English inflect at the end: "salarié", "salariés");
-    Arabic tokens already lose their article in keyword_tokens."""
-    return token[:STEM_LENGTH] if token.isascii() and token.isalpha() else token
+    """A light stem: Latin-script words keep their first letters (French and English inflect at the end:
+    "salarié", "salariés"); Arabic words lose the particles glued in front ("و", "ب", "لل", "بال"...) and a
+    plural or pronoun ending, so that "بالأداء", "الأداء" and "أداء" meet."""
+    if token.isascii():
+        return token[:STEM_LENGTH] if token.isalpha() else token
+    for prefix in _ARABIC_PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= ARABIC_MIN_STEM:
+            token = token[len(prefix):]
+            break
+    for suffix in _ARABIC_SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= ARABIC_MIN_STEM:
+            return token[: -len(suffix)]
+    return token
 
 
 def stems(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in keyword_tokens(text))
+
+
+@lru_cache(maxsize=1)
+def _body_terms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    return tuple((folded_phrases(tuple(entry["terms"])), tuple(t for w in entry["record"] for t in keyword_tokens(w)))
+                 for entry in load_data("body_terms"))
+
+
+def record_terms(question: str) -> list[str]:
+    """The words the records' bodies use for the everyday or Darija words of the question ("نخلص" -> "أداء",
+    "vendu" -> "cession"), from assistant/data/body_terms.yaml: body sentences are scored on both."""
+    padded = padded_question(question)
+    return list(dict.fromkeys(t for phrases, record in _body_terms() if any(p in padded for p in phrases)
+                              for t in record))
 
 
 @dataclass(frozen=True)
