@@ -8,6 +8,7 @@ question, where to go and what it costs. A part the record does not give is said
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +26,7 @@ INTENTS = ("documents", "fees", "validity", "delay", "where", "online", "conditi
 GENERAL = ("documents", "online")
 GENERAL_LEAD = ("where", "fees")
 STRONG_PASSAGE_TERMS = 2  # distinct question keywords a body sentence needs to lead a general question
+UNIQUE_TERM_SCORE = 1.0  # ...or a score worth a question word found in that sentence alone
 NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answers do not repeat them
 # The body section that says more about each part: its place in core.records.REQUIRED_SECTIONS, whose headings
 # every record language shares in that order.
@@ -115,7 +117,8 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     passages = select_passages(sentences, question_terms, situation_terms, dense_texts or [])
     situational = [p for p in passages if p.situation_hit]
     wanted = {stem(t) for t in own_terms}
-    strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS]
+    strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS
+              or p.score >= UNIQUE_TERM_SCORE * math.log(1 + len(sentences))]
     intro = t["intro"].format(title=record.title, n=marker)
     composed = Composed("")
     blocks: list[str] = []
