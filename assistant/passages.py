@@ -24,7 +24,7 @@ STEM_LENGTH = 6
 DENSE_BONUS = 0.5
 ARABIC_MIN_STEM = 3
 # Folded (ة is ه, أ is ا); longest first.
-_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ف", "ل")
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")  # not a lone ب, ف or ل: often a root letter
 _ARABIC_SUFFIXES = ("هما", "ات", "ين", "ون", "ها", "هم", "ه", "ي")
 
 
@@ -39,7 +39,8 @@ class Sentence:
 def stem(token: str) -> str:
     """A light stem: Latin-script words keep their first letters (French and English inflect at the end:
     "salarié", "salariés"); Arabic words lose the particles glued in front ("و", "ب", "لل", "بال"...) and a
-    plural or pronoun ending, so that "بالأداء", "الأداء" and "أداء" meet."""
+    plural or pronoun ending, so that "بالأداء", "الأداء" and "أداء" meet (one prefix, one ending: the same
+    cut on both sides matters more than the grammar)."""
     if token.isascii():
         return token[:STEM_LENGTH] if token.isalpha() else token
     for prefix in _ARABIC_PREFIXES:
