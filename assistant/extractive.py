@@ -30,7 +30,7 @@ UNIQUE_TERM_SCORE = 1.0  # ...or a score worth a question word found in that sen
 NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answers do not repeat them
 # The body section that says more about each part: its place in core.records.REQUIRED_SECTIONS, whose headings
 # every record language shares in that order.
-SECTION_OF_PART = {"conditions": 1, "online": 2, "fees": 4, "delay": 5, "where": 6, "validity": 7}
+SECTION_OF_PART = {"conditions": 1, "online": 2, "documents": 3, "fees": 4, "delay": 5, "where": 6, "validity": 7}
 REPEATED_SHARE = 0.8  # of a body sentence's words already in the field: it says nothing new
 CONDITION_SECTIONS = (1, 7)  # conditions are stated in their section and, as exceptions, in "good to know"
 ONLINE_MARKERS = ("en ligne", "online", "الكترون", "الانترنت", "منصه", "بوابه", "plateforme", "portail", "portal",
@@ -180,7 +180,7 @@ def _section_sentence(stored: StoredRecord, intent: str, ask: Ask, field_text: s
 def _repeats(sentence: Sentence, field_text: str) -> bool:
     """Whether a body sentence mostly says again what the field says (the records often word both alike)."""
     field = stems(field_text)
-    if not sentence.tokens or fold(sentence.text) in fold(field_text) or fold(field_text) in sentence.folded:
+    if not sentence.tokens or sentence.folded in fold(field_text):
         return True
     return len(sentence.tokens & field) / len(sentence.tokens) >= REPEATED_SHARE
 
@@ -191,10 +191,12 @@ def _part(intent: str, stored: StoredRecord, t: dict[str, str], ask: Ask, compos
     if intent == "documents":
         if not record.documents:  # None: not in the source; [] cannot be a corpus record
             return t["documents"] + " " + t["not_stated"]
-        return t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents)
+        listed = t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents)
+        detail = _documents_detail(stored, ask)
+        return f"{listed}\n{detail}" if detail else listed
     if intent == "fees":
         fees = _fees(stored, t)
-        return _with_sentence(t["fees"].format(fees=fees), _section_sentence(stored, "fees", ask, fees))
+        return _with_sentence(t["fees"].format(fees=fees), _fees_sentences(stored, ask, fees))
     if intent == "online":
         service = record.online_service
         line = t["online"].format(name=service.name, url=service.url) if service else t["no_online"]
@@ -204,6 +206,24 @@ def _part(intent: str, stored: StoredRecord, t: dict[str, str], ask: Ask, compos
         line = t[intent].format(**{intent: value or t["not_stated"]})
         return _with_sentence(line, _section_sentence(stored, intent, ask, value or ""))
     return t["conditions"].format(conditions=_conditions(stored, ask) or t["not_stated"])
+
+
+def _documents_detail(stored: StoredRecord, ask: Ask) -> str:
+    """The sentence of the body's documents section that matches the question, when the list does not say it
+    already (the body often names the lease, the purchase deed or the proposed names the list only sums up)."""
+    _, matched = ask.section_passages("documents", stored.record.lang, limit=1)
+    documents = stored.record.documents or []
+    if not matched or any(_repeats(matched[0].sentence, d) for d in documents):
+        return ""
+    return matched[0].sentence.text
+
+
+def _fees_sentences(stored: StoredRecord, ask: Ask, fees: str) -> str:
+    """The body's first word on the cost (often "the request is free"), and the sentence matching the question
+    when it is another one."""
+    section, matched = ask.section_passages("fees", stored.record.lang, limit=1)
+    chosen = dict.fromkeys([*section[:1], *(p.sentence for p in matched)])
+    return " ".join(s.text for s in chosen if not _repeats(s, fees))
 
 
 def _with_sentence(line: str, sentence: str) -> str:
