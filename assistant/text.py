@@ -105,11 +105,18 @@ def padded_words(text: str) -> str:
 
 
 def padded_question(text: str) -> str:
-    """`padded_words`, then again with the conjunction "و" ("and") taken off the Arabic words it is glued to:
-    "وسالات" also reads "سالات", so a phrase list needs no copy of each word with "و" in front."""
+    """`padded_words`, then again with the particles glued to Arabic words taken off: the conjunction "و"
+    ("وسالات" also reads "سالات"), and "ف" or "ب" ("in", "with") before an alif or the article ("فإيطاليا" also
+    reads "إيطاليا"), so that a phrase list needs no copy of each word with a particle in front."""
     folded = words(text)
-    bare = [w[1:] if len(w) > 3 and w.startswith("و") else w for w in folded]
+    bare = [_without_particle(w) for w in folded]
     return " " + " ".join(folded) + " " + (" ".join(bare) + " " if bare != folded else "")
+
+
+def _without_particle(word: str) -> str:
+    if len(word) > 3 and (word[0] == "و" or (word[0] in "فب" and word[1] == "ا")):
+        return word[1:]
+    return word
 
 
 @lru_cache(maxsize=64)
