@@ -20,8 +20,8 @@ from assistant.situations import Situation
 from assistant.text import fold, folded_phrases, keyword_tokens, padded_question, words
 from core.records import REQUIRED_SECTIONS, ProcedureRecord
 
-# In the order they lead: "how long is it valid" asks the validity, not the delay.
-INTENTS = ("documents", "fees", "validity", "delay", "where", "online", "conditions")
+# In the order they lead: "how long is it valid" asks the validity, not the delay; "where do I pay" the place.
+INTENTS = ("documents", "validity", "delay", "where", "fees", "online", "conditions")
 # What a general question gets after its lead: the essentials a person needs to act.
 GENERAL = ("documents", "online")
 GENERAL_LEAD = ("where", "fees")
