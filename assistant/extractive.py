@@ -119,6 +119,8 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     wanted = {stem(t) for t in own_terms}
     strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS
               or p.score >= UNIQUE_TERM_SCORE * math.log(1 + len(sentences))]
+    if situational and strong and strong[0] is passages[0] and not passages[0].situation_hit:
+        situational = [passages[0], situational[0]]  # a better match for the question's own words comes first
     intro = t["intro"].format(title=record.title, n=marker)
     composed = Composed("")
     blocks: list[str] = []
