@@ -31,6 +31,7 @@ NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answer
 # The body section that says more about each part: its place in core.records.REQUIRED_SECTIONS, whose headings
 # every record language shares in that order.
 SECTION_OF_PART = {"conditions": 1, "online": 2, "documents": 3, "fees": 4, "delay": 5, "where": 6, "validity": 7}
+ONLINE_STEPS = 2  # steps done on the online service shown with it, the ones matching the question first
 REPEATED_SHARE = 0.8  # of a body sentence's words already in the field: it says nothing new
 CONDITION_SECTIONS = (1, 7)  # conditions are stated in their section and, as exceptions, in "good to know"
 ONLINE_MARKERS = ("en ligne", "online", "الكترون", "الانترنت", "منصه", "بوابه", "plateforme", "portail", "portal",
@@ -252,13 +253,13 @@ def _conditions(stored: StoredRecord, ask: Ask) -> str:
 
 
 def _online_step(stored: StoredRecord, ask: Ask) -> str:
-    """The step done on the online service (what to do there), the one matching the question best."""
+    """The steps done on the online service (what to do there), those matching the question first."""
     service = stored.record.online_service
     host = fold(str(service.url)).split("//")[-1].removeprefix("www.").strip("/") if service else ""
     section, matched = ask.section_passages("online", stored.record.lang, limit=3)
     online = [s for s in section if any(m in s.folded for m in ONLINE_MARKERS) or (host and host in s.folded)]
     best = [p.sentence for p in matched if p.sentence in online] or online[:1]
-    return best[0].text if best else ""
+    return " ".join(s.text for s in best[:ONLINE_STEPS])
 
 
 def _first_sentences(text: str, count: int) -> str:
