@@ -31,6 +31,7 @@ NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answer
 # The body section that says more about each part: its place in core.records.REQUIRED_SECTIONS, whose headings
 # every record language shares in that order.
 SECTION_OF_PART = {"conditions": 1, "online": 2, "documents": 3, "fees": 4, "delay": 5, "where": 6, "validity": 7}
+SITUATION_PARTS_WITH_INTENT = 1
 ONLINE_STEPS = 2  # steps done on the online service shown with it, the ones matching the question first
 REPEATED_SHARE = 0.8  # of a body sentence's words already in the field: it says nothing new
 CONDITION_SECTIONS = (1, 7)  # conditions are stated in their section and, as exceptions, in "good to know"
@@ -141,7 +142,10 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
         blocks.append(f"{intro} — {_quote(situational or strong[:1])}")
     else:
         blocks.append(f"{intro} — " + " ".join(_part(p, stored, t, ask, composed) for p in GENERAL_LEAD))
-    rest = [p for s in situations for p in s.parts] if situations else ([] if intents else list(GENERAL))
+    rest = [p for s in situations for p in s.parts if p not in intents] if situations else (
+        [] if intents else list(GENERAL))
+    if intents:
+        rest = rest[:SITUATION_PARTS_WITH_INTENT]  # the part asked for leads; the situation adds its first part
     for part in dict.fromkeys(rest if record.structured else []):
         if part not in composed.shown and _stated(record, part):
             blocks.append(_part(part, stored, t, ask, composed))

@@ -89,3 +89,8 @@ BODY_WITH_STEPS = """## Conditions
 ## Bon à savoir
 - En cas d'urgence justifiée, un passeport provisoire peut être délivré.
 """
+
+
+def test_a_situation_adds_one_part_to_the_part_asked_for_not_all_of_its_parts() -> None:
+    answer = _compose("J'ai perdu mon passeport, combien ça coûte ?")
+    assert "500 MAD" in answer.split("\n\n")[0] and "Pièces à fournir" in answer and "Où s'adresser" not in answer
