@@ -32,6 +32,7 @@ NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answer
 # every record language shares in that order.
 SECTION_OF_PART = {"conditions": 1, "online": 2, "documents": 3, "fees": 4, "delay": 5, "where": 6, "validity": 7}
 SITUATION_PARTS_WITH_INTENT = 1
+PASSAGES = 2  # body sentences quoted at most for the question, and for the situation
 ONLINE_STEPS = 2  # steps done on the online service shown with it, the ones matching the question first
 REPEATED_SHARE = 0.8  # of a body sentence's words already in the field: it says nothing new
 CONDITION_SECTIONS = (1, 7)  # conditions are stated in their section and, as exceptions, in "good to know"
@@ -116,8 +117,10 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     question_terms = list(dict.fromkeys(own_terms + [t for t in record_terms(question) if stem(t) not in title_terms]))
     situation_terms = [term for s in situations for term in s.terms]
     ask = Ask(question_terms, situation_terms, sentences)
-    passages = select_passages(sentences, question_terms, situation_terms, dense_texts or [])
-    situational = [p for p in passages if p.situation_hit]
+    ranked = select_passages(sentences, question_terms, situation_terms, dense_texts or [], limit=len(sentences))
+    passages = ranked[:PASSAGES]
+    # The situation's best sentences, even below the question's best matches.
+    situational = [p for p in ranked if p.situation_hit][:PASSAGES]
     wanted = {stem(t) for t in own_terms}
     strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS
               or p.score >= UNIQUE_TERM_SCORE * math.log(1 + len(sentences))]

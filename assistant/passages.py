@@ -18,6 +18,7 @@ from assistant.resources import load_data
 from assistant.text import fold, folded_phrases, keyword_tokens, padded_question
 
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
+_NON_WORD = re.compile(r"\W+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+")
 SITUATION_WEIGHT = 2.5
 STEM_LENGTH = 6
@@ -95,6 +96,14 @@ def body_sentences(body: str) -> list[Sentence]:
     return sentences
 
 
+def _marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:
+    """Whether a situation's record-side words mark the sentence: Arabic ones anywhere in a word (particles are
+    glued in front), Latin ones at the start of a word ("late" marks "late filing", not "calculate")."""
+    starts = " " + _NON_WORD.sub(" ", sentence.folded)
+    return any((" " + term in starts) if term.isascii() and term[:1].isalnum() else (term in sentence.folded)
+               for term in terms)
+
+
 def select_passages(sentences: list[Sentence], question_terms: Iterable[str], situation_terms: Iterable[str] = (),
                     dense_texts: Iterable[str] = (), limit: int = 2) -> list[Passage]:
     """The best `limit` sentences, best first; only sentences that hold a question keyword or a situation word."""
@@ -107,7 +116,7 @@ def select_passages(sentences: list[Sentence], question_terms: Iterable[str], si
     scored = []
     for sentence in sentences:
         score = sum(math.log(1 + len(sentences) / document_frequency[t]) for t in terms & sentence.tokens)
-        situation_hit = any(term in sentence.folded for term in situation)
+        situation_hit = _marks(sentence, situation)
         if situation_hit:
             score += SITUATION_WEIGHT
         if score <= 0:

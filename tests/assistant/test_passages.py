@@ -26,3 +26,9 @@ def test_the_body_sentence_using_the_record_word_is_chosen_for_a_darija_question
     terms = keyword_tokens(question) + record_terms(question)
     best = select_passages(body_sentences(BODY), terms, limit=1)
     assert best and "الأداء" in best[0].sentence.text
+
+
+def test_a_latin_situation_word_marks_a_sentence_only_at_the_start_of_a_word() -> None:
+    sentences = body_sentences("## Bon à savoir\n- The DGI will calculate the tax.\n- Late filing leads to surcharges.\n")
+    best = select_passages(sentences, [], ["late"], limit=2)
+    assert [p.sentence.text for p in best] == ["Late filing leads to surcharges."]

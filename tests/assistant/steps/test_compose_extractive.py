@@ -94,3 +94,12 @@ BODY_WITH_STEPS = """## Conditions
 def test_a_situation_adds_one_part_to_the_part_asked_for_not_all_of_its_parts() -> None:
     answer = _compose("J'ai perdu mon passeport, combien ça coûte ?")
     assert "500 MAD" in answer.split("\n\n")[0] and "Pièces à fournir" in answer and "Où s'adresser" not in answer
+
+
+def test_the_situation_sentence_joins_the_lead_even_below_the_question_best_matches() -> None:
+    body = ("## Délai\n- Le délai de dépôt du dossier au guichet est court.\n"
+            "- Au guichet, le dossier suit un délai après le dépôt.\n"
+            "- Le délai du guichet pour un dossier court dès le dépôt.\n"
+            "## Bon à savoir\n- En cas de perte, joindre la déclaration de perte.\n")
+    answer = _compose("J'ai perdu mon passeport, quel délai pour le dépôt du dossier au guichet ?", body=body)
+    assert "déclaration de perte" in answer.split("\n\n")[0]
