@@ -30,6 +30,7 @@ _ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u0660-\u0669\u0671-\u06d3\u06fa-\u
 _WORD = re.compile(f"[0-9a-z{_ARABIC_LETTERS}\u2d30-\u2d7f]+")
 _ARABIZI_WORD = re.compile(r"^(?=.*[a-z])(?=.*[23579])[a-z0-9]+$")
 _ARABIC = re.compile(f"[{_ARABIC_LETTERS}]")
+LONG_WORD = 4  # letters beyond which a leading ف or ب is read as a particle too
 
 
 def sanitize(text: str) -> str:
@@ -106,15 +107,17 @@ def padded_words(text: str) -> str:
 
 def padded_question(text: str) -> str:
     """`padded_words`, then again with the particles glued to Arabic words taken off: the conjunction "و"
-    ("وسالات" also reads "سالات"), and "ف" or "ب" ("in", "with") before an alif or the article ("فإيطاليا" also
-    reads "إيطاليا"), so that a phrase list needs no copy of each word with a particle in front."""
+    ("وسالات" also reads "سالات"); "ف", "ب" or "ل" before an alif or the article ("فإيطاليا" also reads
+    "إيطاليا", "لابني" "ابني"); "ف" or "ب" before a longer word ("فبلجيكا"). A phrase list then needs no copy of
+    each word with a particle in front."""
     folded = words(text)
     bare = [_without_particle(w) for w in folded]
     return " " + " ".join(folded) + " " + (" ".join(bare) + " " if bare != folded else "")
 
 
 def _without_particle(word: str) -> str:
-    if len(word) > 3 and (word[0] == "و" or (word[0] in "فب" and word[1] == "ا")):
+    if len(word) > 3 and (word[0] == "و" or (word[0] in "فبل" and word[1] == "ا")
+                          or (word[0] in "فب" and len(word) > LONG_WORD)):
         return word[1:]
     return word
 

@@ -103,3 +103,8 @@ def test_the_situation_sentence_joins_the_lead_even_below_the_question_best_matc
             "## Bon à savoir\n- En cas de perte, joindre la déclaration de perte.\n")
     answer = _compose("J'ai perdu mon passeport, quel délai pour le dépôt du dossier au guichet ?", body=body)
     assert "déclaration de perte" in answer.split("\n\n")[0]
+
+
+def test_a_particle_glued_to_a_place_or_a_person_does_not_hide_the_situation() -> None:
+    assert "abroad" in [s.name for s in detect_situations("كنسكن فبلجيكا وبغيت نجدد الباسبور")]
+    assert "minor" in [s.name for s in detect_situations("بغيت باسبور لابني")]
