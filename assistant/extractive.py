@@ -8,26 +8,36 @@ question, where to go and what it costs. A part the record does not give is said
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.catalog import StoredRecord
-from assistant.passages import Passage, Sentence, body_sentences, select_passages, stem, stems
+from assistant.passages import Passage, Sentence, body_sentences, record_terms, select_passages, stem, stems
 from assistant.resources import load_data
 from assistant.situations import Situation
-from assistant.text import fold, folded_phrases, keyword_tokens, padded_words, words
+from assistant.text import fold, folded_phrases, keyword_tokens, padded_question, words
 from core.records import REQUIRED_SECTIONS, ProcedureRecord
 
-INTENTS = ("documents", "fees", "delay", "where", "online", "validity", "conditions")
+# In the order they lead: "how long is it valid" asks the validity, not the delay; "where do I pay" the place.
+INTENTS = ("documents", "validity", "delay", "where", "fees", "online", "conditions")
 # What a general question gets after its lead: the essentials a person needs to act.
 GENERAL = ("documents", "online")
 GENERAL_LEAD = ("where", "fees")
 STRONG_PASSAGE_TERMS = 2  # distinct question keywords a body sentence needs to lead a general question
+UNIQUE_TERM_SCORE = 1.0  # ...or a score worth a question word found in that sentence alone
 NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answers do not repeat them
 # The body section that says more about each part: its place in core.records.REQUIRED_SECTIONS, whose headings
 # every record language shares in that order.
-SECTION_OF_PART = {"conditions": 1, "fees": 4, "delay": 5, "where": 6, "validity": 7}
+SECTION_OF_PART = {"conditions": 1, "online": 2, "documents": 3, "fees": 4, "delay": 5, "where": 6, "validity": 7}
+SITUATION_PARTS_WITH_INTENT = 1
+PASSAGES = 2  # body sentences quoted at most for the question, and for the situation
+ONLINE_STEPS = 2  # steps done on the online service shown with it, the ones matching the question first
+REPEATED_SHARE = 0.8  # of a body sentence's words already in the field: it says nothing new
+CONDITION_SECTIONS = (1, 7)  # conditions are stated in their section and, as exceptions, in "good to know"
+ONLINE_MARKERS = ("en ligne", "online", "الكترون", "الانترنت", "منصه", "بوابه", "plateforme", "portail", "portal",
+                  "platform", "website")  # folded: a step that is done on the online service
 
 
 @dataclass(frozen=True)
@@ -39,10 +49,12 @@ class Ask:
     situation_terms: list[str]
     sentences: list[Sentence]
 
-    def section_passages(self, part: str, language: str, limit: int) -> tuple[list[Sentence], list[Passage]]:
-        """The body section answering `part`, and its sentences that best match the question."""
-        heading = REQUIRED_SECTIONS[language][SECTION_OF_PART[part]]
-        section = [s for s in self.sentences if s.section == heading]
+    def section_passages(self, part: str, language: str, limit: int,
+                         sections: tuple[int, ...] = ()) -> tuple[list[Sentence], list[Passage]]:
+        """The body section answering `part` (or the `sections` named), and its sentences that best match the
+        question."""
+        headings = {REQUIRED_SECTIONS[language][n] for n in sections or (SECTION_OF_PART[part],)}
+        section = [s for s in self.sentences if s.section in headings]
         return section, select_passages(section, self.terms, self.situation_terms, limit=limit)
 
 
@@ -54,7 +66,7 @@ class Composed:
 
 @lru_cache(maxsize=1)
 def _intent_words() -> dict[str, list[str]]:
-    data: dict[str, list[str]] = load_data("intents")
+    data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k != "weak"}
     missing = set(INTENTS) - set(data)
     if missing:
         raise RuntimeError(f"intents.yaml lacks {sorted(missing)}")
@@ -62,20 +74,35 @@ def _intent_words() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
-def intent_vocabulary() -> frozenset[str]:
-    """Every word of every intent phrase: a message made of these alone asks about something said before."""
-    return frozenset(w for phrases in _intent_words().values() for p in phrases for w in words(p))
+def _weak_intent_words() -> dict[str, list[str]]:
+    """Words that point at a part only when no other word of the question does ("combien", "dossier")."""
+    weak: dict[str, list[str]] = load_data("intents").get("weak", {})
+    unknown = set(weak) - set(INTENTS)
+    if unknown:
+        raise RuntimeError(f"intents.yaml: weak names unknown intents {sorted(unknown)}")
+    return weak
 
 
 @lru_cache(maxsize=1)
-def _intent_phrases() -> dict[str, tuple[str, ...]]:
-    return {intent: folded_phrases(tuple(phrases)) for intent, phrases in _intent_words().items()}
+def intent_vocabulary() -> frozenset[str]:
+    """Every word of every intent phrase: a message made of these alone asks about something said before."""
+    groups = [*_intent_words().values(), *_weak_intent_words().values()]
+    return frozenset(w for phrases in groups for p in phrases for w in words(p))
+
+
+@lru_cache(maxsize=1)
+def _intent_phrases() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    strong = {intent: folded_phrases(tuple(phrases)) for intent, phrases in _intent_words().items()}
+    weak = {intent: folded_phrases(tuple(phrases)) for intent, phrases in _weak_intent_words().items()}
+    return strong, weak
 
 
 def detect_intents(question: str) -> list[str]:
-    folded = padded_words(question)  # once, not once per intent
-    phrases = _intent_phrases()
-    return [intent for intent in INTENTS if any(p in folded for p in phrases[intent])]
+    """The parts asked for, in the order they lead; weak words count only when no strong word matched."""
+    folded = padded_question(question)  # once, not once per intent
+    strong, weak = _intent_phrases()
+    found = [intent for intent in INTENTS if any(p in folded for p in strong[intent])]
+    return found or [intent for intent in INTENTS if any(p in folded for p in weak.get(intent, ()))]
 
 
 def compose_extractive(stored: StoredRecord, language: str, question: str = "", intents: list[str] | None = None,
@@ -86,13 +113,19 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     intents, situations = list(intents or []), list(situations or [])
     sentences = body_sentences(stored.body)
     title_terms = stems(record.title)
-    question_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
+    own_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
+    question_terms = list(dict.fromkeys(own_terms + [t for t in record_terms(question) if stem(t) not in title_terms]))
     situation_terms = [term for s in situations for term in s.terms]
     ask = Ask(question_terms, situation_terms, sentences)
-    passages = select_passages(sentences, question_terms, situation_terms, dense_texts or [])
-    situational = [p for p in passages if p.situation_hit]
-    wanted = {stem(t) for t in question_terms}
-    strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS]
+    ranked = select_passages(sentences, question_terms, situation_terms, dense_texts or [], limit=len(sentences))
+    passages = ranked[:PASSAGES]
+    # The situation's best sentences, even below the question's best matches.
+    situational = [p for p in ranked if p.situation_hit][:PASSAGES]
+    wanted = {stem(t) for t in own_terms}
+    strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS
+              or p.score >= UNIQUE_TERM_SCORE * math.log(1 + len(sentences))]
+    if situational and strong and strong[0] is passages[0] and not passages[0].situation_hit:
+        situational = [passages[0], situational[0]]  # a better match for the question's own words comes first
     intro = t["intro"].format(title=record.title, n=marker)
     composed = Composed("")
     blocks: list[str] = []
@@ -103,15 +136,19 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
         blocks.append(f"{intro} — {_quote(situational or passages) or opening}")
         blocks += [_part(i, stored, t, ask, composed) for i in intents]
     elif intents:
-        blocks.append(f"{intro} — {_part(intents[0], stored, t, ask, composed)}")
-        blocks += [_part(i, stored, t, ask, composed) for i in intents[1:]]
+        lead = f"{intro} — {_part(intents[0], stored, t, ask, composed)}"
         extra = situational or strong[:1]
-        blocks += [_quote(extra)] if extra and not _shown(extra, blocks) else []
+        # The body sentence that answers the situation or matches the question well joins the lead.
+        blocks.append(f"{lead}\n{_quote(extra)}" if extra and not _shown(extra, [lead]) else lead)
+        blocks += [_part(i, stored, t, ask, composed) for i in intents[1:]]
     elif situational or strong:
         blocks.append(f"{intro} — {_quote(situational or strong[:1])}")
     else:
         blocks.append(f"{intro} — " + " ".join(_part(p, stored, t, ask, composed) for p in GENERAL_LEAD))
-    rest = [p for s in situations for p in s.parts] if situations else ([] if intents else list(GENERAL))
+    rest = [p for s in situations for p in s.parts if p not in intents] if situations else (
+        [] if intents else list(GENERAL))
+    if intents:
+        rest = rest[:SITUATION_PARTS_WITH_INTENT]  # the part asked for leads; the situation adds its first part
     for part in dict.fromkeys(rest if record.structured else []):
         if part not in composed.shown and _stated(record, part):
             blocks.append(_part(part, stored, t, ask, composed))
@@ -146,8 +183,16 @@ def _section_sentence(stored: StoredRecord, intent: str, ask: Ask, field_text: s
     section, matched = ask.section_passages(intent, stored.record.lang, limit=1)
     if not section:
         return ""
-    sentence = matched[0].sentence.text if matched else section[0].text
-    return "" if fold(sentence) in fold(field_text) or fold(field_text) in fold(sentence) else sentence
+    sentence = matched[0].sentence if matched else section[0]
+    return "" if _repeats(sentence, field_text) else sentence.text
+
+
+def _repeats(sentence: Sentence, field_text: str) -> bool:
+    """Whether a body sentence mostly says again what the field says (the records often word both alike)."""
+    field = stems(field_text)
+    if not sentence.tokens or sentence.folded in fold(field_text):
+        return True
+    return len(sentence.tokens & field) / len(sentence.tokens) >= REPEATED_SHARE
 
 
 def _part(intent: str, stored: StoredRecord, t: dict[str, str], ask: Ask, composed: Composed) -> str:
@@ -156,18 +201,39 @@ def _part(intent: str, stored: StoredRecord, t: dict[str, str], ask: Ask, compos
     if intent == "documents":
         if not record.documents:  # None: not in the source; [] cannot be a corpus record
             return t["documents"] + " " + t["not_stated"]
-        return t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents)
+        listed = t["documents"] + "\n" + "\n".join(f"- {d}" for d in record.documents)
+        detail = _documents_detail(stored, ask)
+        return f"{listed}\n{detail}" if detail else listed
     if intent == "fees":
         fees = _fees(stored, t)
-        return _with_sentence(t["fees"].format(fees=fees), _section_sentence(stored, "fees", ask, fees))
+        return _with_sentence(t["fees"].format(fees=fees), _fees_sentences(stored, ask, fees))
     if intent == "online":
         service = record.online_service
-        return t["online"].format(name=service.name, url=service.url) if service else t["no_online"]
+        line = t["online"].format(name=service.name, url=service.url) if service else t["no_online"]
+        return _with_sentence(line, _online_step(stored, ask))
     if intent in ("delay", "where", "validity"):
         value = getattr(record, intent, None)
         line = t[intent].format(**{intent: value or t["not_stated"]})
         return _with_sentence(line, _section_sentence(stored, intent, ask, value or ""))
     return t["conditions"].format(conditions=_conditions(stored, ask) or t["not_stated"])
+
+
+def _documents_detail(stored: StoredRecord, ask: Ask) -> str:
+    """The sentence of the body's documents section that matches the question, when the list does not say it
+    already (the body often names the lease, the purchase deed or the proposed names the list only sums up)."""
+    _, matched = ask.section_passages("documents", stored.record.lang, limit=1)
+    documents = stored.record.documents or []
+    if not matched or any(_repeats(matched[0].sentence, d) for d in documents):
+        return ""
+    return matched[0].sentence.text
+
+
+def _fees_sentences(stored: StoredRecord, ask: Ask, fees: str) -> str:
+    """The body's first word on the cost (often "the request is free"), and the sentence matching the question
+    when it is another one."""
+    section, matched = ask.section_passages("fees", stored.record.lang, limit=1)
+    chosen = dict.fromkeys([*section[:1], *(p.sentence for p in matched)])
+    return " ".join(s.text for s in chosen if not _repeats(s, fees))
 
 
 def _with_sentence(line: str, sentence: str) -> str:
@@ -186,9 +252,21 @@ def _fees(stored: StoredRecord, t: dict[str, str]) -> str:
 
 
 def _conditions(stored: StoredRecord, ask: Ask) -> str:
-    """The conditions that match the question, else the first ones of the section."""
-    section, matched = ask.section_passages("conditions", stored.record.lang, limit=2)
+    """The conditions that match the question (in their section or among the exceptions of "good to know"),
+    else the first ones of the section."""
+    _, matched = ask.section_passages("conditions", stored.record.lang, limit=2, sections=CONDITION_SECTIONS)
+    section, _ = ask.section_passages("conditions", stored.record.lang, limit=0)
     return " ".join([p.sentence.text for p in matched] or [s.text for s in section[:3]])
+
+
+def _online_step(stored: StoredRecord, ask: Ask) -> str:
+    """The steps done on the online service (what to do there), those matching the question first."""
+    service = stored.record.online_service
+    host = fold(str(service.url)).split("//")[-1].removeprefix("www.").strip("/") if service else ""
+    section, matched = ask.section_passages("online", stored.record.lang, limit=3)
+    online = [s for s in section if any(m in s.folded for m in ONLINE_MARKERS) or (host and host in s.folded)]
+    best = [p.sentence for p in matched if p.sentence in online] or online[:1]
+    return " ".join(s.text for s in best[:ONLINE_STEPS])
 
 
 def _first_sentences(text: str, count: int) -> str:

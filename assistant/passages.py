@@ -12,14 +12,21 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from assistant.text import fold, keyword_tokens
+from assistant.resources import load_data
+from assistant.text import fold, folded_phrases, keyword_tokens, padded_question
 
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
+_NON_WORD = re.compile(r"\W+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+")
 SITUATION_WEIGHT = 2.5
 STEM_LENGTH = 6
 DENSE_BONUS = 0.5
+ARABIC_MIN_STEM = 3
+# Folded (ة is ه, أ is ا); longest first.
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")  # not a lone ب, ف or ل: often a root letter
+_ARABIC_SUFFIXES = ("هما", "ات", "ين", "ون", "ها", "هم", "ه", "ي")
 
 
 @dataclass(frozen=True)
@@ -31,13 +38,38 @@ class Sentence:
 
 
 def stem(token: str) -> str:
-    """A light stem for Latin-script words (French and English inflect at the end: "salarié", "salariés");
-    Arabic tokens already lose their article in keyword_tokens."""
-    return token[:STEM_LENGTH] if token.isascii() and token.isalpha() else token
+    """A light stem: Latin-script words keep their first letters (French and English inflect at the end:
+    "salarié", "salariés"); Arabic words lose the particles glued in front ("و", "ب", "لل", "بال"...) and a
+    plural or pronoun ending, so that "بالأداء", "الأداء" and "أداء" meet (one prefix, one ending: the same
+    cut on both sides matters more than the grammar)."""
+    if token.isascii():
+        return token[:STEM_LENGTH] if token.isalpha() else token
+    for prefix in _ARABIC_PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= ARABIC_MIN_STEM:
+            token = token[len(prefix):]
+            break
+    for suffix in _ARABIC_SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= ARABIC_MIN_STEM:
+            return token[: -len(suffix)]
+    return token
 
 
 def stems(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in keyword_tokens(text))
+
+
+@lru_cache(maxsize=1)
+def _body_terms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    return tuple((folded_phrases(tuple(entry["terms"])), tuple(t for w in entry["record"] for t in keyword_tokens(w)))
+                 for entry in load_data("body_terms"))
+
+
+def record_terms(question: str) -> list[str]:
+    """The words the records' bodies use for the everyday or Darija words of the question ("نخلص" -> "أداء",
+    "vendu" -> "cession"), from assistant/data/body_terms.yaml: body sentences are scored on both."""
+    padded = padded_question(question)
+    return list(dict.fromkeys(t for phrases, record in _body_terms() if any(p in padded for p in phrases)
+                              for t in record))
 
 
 @dataclass(frozen=True)
@@ -64,6 +96,14 @@ def body_sentences(body: str) -> list[Sentence]:
     return sentences
 
 
+def _marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:
+    """Whether a situation's record-side words mark the sentence: Arabic ones anywhere in a word (particles are
+    glued in front), Latin ones at the start of a word ("late" marks "late filing", not "calculate")."""
+    starts = " " + _NON_WORD.sub(" ", sentence.folded)
+    return any((" " + term in starts) if term.isascii() and term[:1].isalnum() else (term in sentence.folded)
+               for term in terms)
+
+
 def select_passages(sentences: list[Sentence], question_terms: Iterable[str], situation_terms: Iterable[str] = (),
                     dense_texts: Iterable[str] = (), limit: int = 2) -> list[Passage]:
     """The best `limit` sentences, best first; only sentences that hold a question keyword or a situation word."""
@@ -76,7 +116,7 @@ def select_passages(sentences: list[Sentence], question_terms: Iterable[str], si
     scored = []
     for sentence in sentences:
         score = sum(math.log(1 + len(sentences) / document_frequency[t]) for t in terms & sentence.tokens)
-        situation_hit = any(term in sentence.folded for term in situation)
+        situation_hit = _marks(sentence, situation)
         if situation_hit:
             score += SITUATION_WEIGHT
         if score <= 0:

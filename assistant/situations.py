@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.resources import load_data
-from assistant.text import fold, folded_phrases, padded_words
+from assistant.text import fold, folded_phrases, padded_question
 
 PARTS = ("documents", "fees", "delay", "where", "online", "validity", "conditions")
 
@@ -32,5 +32,5 @@ def _situations() -> tuple[tuple[Situation, tuple[str, ...]], ...]:
 
 
 def detect_situations(question: str) -> list[Situation]:
-    padded = padded_words(question)
+    padded = padded_question(question)
     return [situation for situation, triggers in _situations() if any(t in padded for t in triggers)]

@@ -48,3 +48,63 @@ def test_darija_frames_the_arabic_record_with_darija_labels() -> None:
 def test_notes_are_not_repeated_on_an_answer_about_documents() -> None:
     assert "À vérifier" not in _compose("Quels documents pour le passeport ?")
     assert "À vérifier" in _compose("Combien coûte le passeport ?")
+
+
+def test_combien_de_temps_asks_the_delay_not_the_fee() -> None:
+    assert detect_intents("Le passeport, combien de temps ?")[0] == "delay"
+    assert detect_intents("Le passeport coûte combien ?") == ["fees"]
+
+
+def test_a_weak_word_alone_still_points_at_its_part() -> None:
+    assert detect_intents("ch7al lpassport?") == ["fees"]
+
+
+def test_how_long_is_it_valid_asks_the_validity_first() -> None:
+    assert detect_intents("How long is the passport valid?")[0] == "validity"
+
+
+def test_a_situation_is_read_through_the_glued_arabic_conjunction() -> None:
+    assert "expired" in [s.name for s in detect_situations("كان عندي باسبور وسالات")]
+
+
+def test_an_online_answer_adds_the_step_done_on_the_service() -> None:
+    body = BODY_WITH_STEPS
+    answer = _compose("Peut-on faire le passeport en ligne ?", body=body)
+    assert "Remplir le formulaire sur passeport.ma" in answer.split("\n\n")[0]
+
+
+def test_a_conditions_answer_reads_the_exceptions_of_good_to_know() -> None:
+    answer = _compose("Quelles conditions pour un passeport provisoire en urgence ?", body=BODY_WITH_STEPS)
+    assert "passeport provisoire" in answer.split("\n\n")[0]
+
+
+BODY_WITH_STEPS = """## Conditions
+- Être de nationalité marocaine.
+
+## Étapes
+1. Acheter le timbre électronique.
+2. Remplir le formulaire sur passeport.ma, puis l'imprimer.
+3. Déposer le dossier à l'annexe administrative.
+
+## Bon à savoir
+- En cas d'urgence justifiée, un passeport provisoire peut être délivré.
+"""
+
+
+def test_a_situation_adds_one_part_to_the_part_asked_for_not_all_of_its_parts() -> None:
+    answer = _compose("J'ai perdu mon passeport, combien ça coûte ?")
+    assert "500 MAD" in answer.split("\n\n")[0] and "Pièces à fournir" in answer and "Où s'adresser" not in answer
+
+
+def test_the_situation_sentence_joins_the_lead_even_below_the_question_best_matches() -> None:
+    body = ("## Délai\n- Le délai de dépôt du dossier au guichet est court.\n"
+            "- Au guichet, le dossier suit un délai après le dépôt.\n"
+            "- Le délai du guichet pour un dossier court dès le dépôt.\n"
+            "## Bon à savoir\n- En cas de perte, joindre la déclaration de perte.\n")
+    answer = _compose("J'ai perdu mon passeport, quel délai pour le dépôt du dossier au guichet ?", body=body)
+    assert "déclaration de perte" in answer.split("\n\n")[0]
+
+
+def test_a_particle_glued_to_a_place_or_a_person_does_not_hide_the_situation() -> None:
+    assert "abroad" in [s.name for s in detect_situations("كنسكن فبلجيكا وبغيت نجدد الباسبور")]
+    assert "minor" in [s.name for s in detect_situations("بغيت باسبور لابني")]

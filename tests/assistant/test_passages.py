@@ -1,0 +1,34 @@
+"""Body sentence scoring: the light stem and the record words of everyday and Darija words."""
+
+from __future__ import annotations
+
+from assistant.passages import body_sentences, record_terms, select_passages, stems
+from assistant.text import keyword_tokens
+
+BODY = """## التكلفة
+- يبلغ الطابع 500 درهم.
+- يتم الأداء عبر الإنترنت أو بالشباك.
+"""
+
+
+def test_an_arabic_word_meets_its_forms_with_glued_particles_and_endings() -> None:
+    assert stems("بالأداء") == stems("الأداء") == stems("أداء")
+    assert stems("والبطاقات") == stems("البطاقة")
+
+
+def test_a_darija_word_brings_the_record_word_for_the_same_thing() -> None:
+    assert "اداء" in record_terms("واش نقدر نخلص؟")
+    assert record_terms("passeport") == []
+
+
+def test_the_body_sentence_using_the_record_word_is_chosen_for_a_darija_question() -> None:
+    question = "واش نقدر نخلص؟"
+    terms = keyword_tokens(question) + record_terms(question)
+    best = select_passages(body_sentences(BODY), terms, limit=1)
+    assert best and "الأداء" in best[0].sentence.text
+
+
+def test_a_latin_situation_word_marks_a_sentence_only_at_the_start_of_a_word() -> None:
+    sentences = body_sentences("## Bon à savoir\n- The DGI will calculate the tax.\n- Late filing leads to surcharges.\n")
+    best = select_passages(sentences, [], ["late"], limit=2)
+    assert [p.sentence.text for p in best] == ["Late filing leads to surcharges."]
