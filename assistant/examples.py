@@ -75,6 +75,12 @@ def embed_examples(embedder: Embedder, examples: tuple[Example, ...]) -> Example
     return ExampleBank(vectors, tuple(e.procedure for e in examples))
 
 
+# Banks already loaded in this process, by embedder, examples and cache directory: every pipeline built over the
+# same embedder (a service has one, a test suite many) shares one bank instead of embedding it again.
+_LOADED: dict[tuple[str, str, Path | None], ExampleBank] = {}
+_LOADED_LOCK = threading.Lock()
+
+
 class ExampleBanks:
     """The shipped bank for one embedder, embedded on first use (or by `warm`), cached under `cache_dir`."""
 
@@ -83,16 +89,15 @@ class ExampleBanks:
         self._embedder = embedder
         self._cache_dir = cache_dir
         self._examples = shipped_examples() if examples is None else examples
-        self._lock = threading.Lock()
-        self._bank: ExampleBank | None = None
 
     def get(self) -> ExampleBank | None:
         if not self._examples:
             return None
-        with self._lock:
-            if self._bank is None:
-                self._bank = self._load()
-            return self._bank
+        key = (self._embedder.name, self._digest(), self._cache_dir)
+        with _LOADED_LOCK:
+            if key not in _LOADED:
+                _LOADED[key] = self._load()
+            return _LOADED[key]
 
     def warm(self) -> None:
         self.get()
@@ -116,11 +121,13 @@ class ExampleBanks:
         logger.info("event=example_vectors_embedded examples=%d embedder=%s", len(labels), self._embedder.name)
         return bank
 
+    def _digest(self) -> str:
+        return hashlib.sha256(json.dumps([(e.question, e.procedure) for e in self._examples],
+                                         ensure_ascii=False).encode()).hexdigest()[:16]
+
     def _cache_path(self) -> Path | None:
         if self._cache_dir is None:
             return None
-        digest = hashlib.sha256(json.dumps([(e.question, e.procedure) for e in self._examples],
-                                           ensure_ascii=False).encode()).hexdigest()[:16]
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self._embedder.name)
-        return self._cache_dir / "example-vectors" / f"{slug}-{digest}.npy"
+        return self._cache_dir / "example-vectors" / f"{slug}-{self._digest()}.npy"
 

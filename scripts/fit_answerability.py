@@ -10,6 +10,7 @@ under NEGATIVE_BUDGET, and the clarify margin that keeps clarify on unambiguous 
 Three models from the same rows: the main one, one without the dense features (degraded retrieval), and one that
 also reads the example bank (assistant/examples.py). The bank is the dev in-scope and negative questions; a row's
 example features are cross-fitted (computed without the examples of its own fold), so no question sees itself.
+Beside the dev halves, tests/golden/training/ holds dev questions written only to fit (never reported).
 The test halves are never read here.
 """
 
@@ -56,9 +57,10 @@ PLACEHOLDER = AnswerabilityModel((0.0,) * len(FEATURES), (1.0,) * len(FEATURES),
 
 
 def collect(pipeline: AnswerPipeline) -> list[dict[str, Any]]:
-    sets = quality.load_sets("dev")
-    items = ([{**q, "kind": "in_scope", "wanted": {q["procedure"]}} for q in sets["in_scope"] + sets["facts"]]
-             + [{**q, "kind": "negative", "wanted": set()} for q in sets["negatives"]]
+    sets, training = quality.load_sets("dev"), quality.load_training()
+    items = ([{**q, "kind": "in_scope", "wanted": {q["procedure"]}}
+              for q in sets["in_scope"] + sets["facts"] + training["in_scope"]]
+             + [{**q, "kind": "negative", "wanted": set()} for q in sets["negatives"] + training["negatives"]]
              + [{**q, "kind": "ambiguous", "wanted": set(q["acceptable"])} for q in sets["ambiguous"]])
     rows = []
     for item in items:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -50,19 +51,27 @@ def test_the_bank_knows_only_the_procedures_it_has_examples_of() -> None:
 
 def test_vectors_are_kept_and_read_back_without_embedding_again(tmp_path: Path) -> None:
     first = FakeEmbedder()
-    ExampleBanks(first, tmp_path, EXAMPLES).warm()
+    ExampleBanks(first, tmp_path / "a", EXAMPLES).warm()
     assert first.calls == len(EXAMPLES)
+    shutil.copytree(tmp_path / "a", tmp_path / "b")  # another replica's data directory: nothing in its memory
     again = FakeEmbedder()
-    bank = ExampleBanks(again, tmp_path, EXAMPLES).get()
+    bank = ExampleBanks(again, tmp_path / "b", EXAMPLES).get()
     assert again.calls == 0 and bank is not None and bank.vectors.shape == (len(EXAMPLES), again.dimension)
 
 
+def test_pipelines_over_one_embedder_share_one_bank(tmp_path: Path) -> None:
+    embedder = FakeEmbedder()
+    first = ExampleBanks(embedder, tmp_path, EXAMPLES).get()
+    assert ExampleBanks(embedder, tmp_path, EXAMPLES).get() is first and embedder.calls == len(EXAMPLES)
+
+
 def test_an_unreadable_cache_is_embedded_again(tmp_path: Path) -> None:
-    ExampleBanks(FakeEmbedder(), tmp_path, EXAMPLES).warm()
-    (cached,) = (tmp_path / "example-vectors").iterdir()
+    ExampleBanks(FakeEmbedder(), tmp_path / "a", EXAMPLES).warm()
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    (cached,) = (tmp_path / "b" / "example-vectors").iterdir()
     cached.write_bytes(b"not numpy")
     embedder = FakeEmbedder()
-    assert ExampleBanks(embedder, tmp_path, EXAMPLES).get() is not None and embedder.calls == len(EXAMPLES)
+    assert ExampleBanks(embedder, tmp_path / "b", EXAMPLES).get() is not None and embedder.calls == len(EXAMPLES)
 
 
 def test_other_examples_or_another_embedder_get_their_own_file(tmp_path: Path) -> None:

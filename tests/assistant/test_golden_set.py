@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.quality import load_sets
+from bench.quality import load_sets, load_training
 from tests.core.test_corpus import SPEC_IDS
 
 FORMS = {"fr", "ar", "en", "darija_ar", "darija_latin"}
@@ -35,3 +35,12 @@ def test_negatives_reach_the_sizes_the_issue_asks_for() -> None:
     assert negatives["not_held"] >= 400 and negatives["degenerate"] >= 100 and negatives["ood"] >= 200
     multi_part = [q for q in load_sets()["negatives"] if q.get("multi_part")]
     assert len(multi_part) >= 40
+
+
+def test_training_questions_are_dev_only_and_about_held_procedures_or_none() -> None:
+    training = load_training()
+    assert len(training["in_scope"]) >= 600 and len(training["negatives"]) >= 300
+    assert {q["procedure"] for q in training["in_scope"]} == set(SPEC_IDS)
+    assert all(q["half"] == "dev" and q["form"] in FORMS for rows in training.values() for q in rows)
+    evaluated = {q["q"] for rows in load_sets().values() for q in rows}
+    assert not evaluated & {q["q"] for rows in training.values() for q in rows}
