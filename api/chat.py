@@ -152,7 +152,7 @@ def _record(services: Services, context: AnswerContext, conversation_id: str, me
             question=redact(context.question or context.message), answer=redact(context.answer),
             language=context.language, status=context.status or "", mode=context.mode,
             procedure_id=context.chosen.procedure_id if answered and context.chosen else None,
-            choices=[choice.procedure_id for choice in context.choices] or None,
+            choices=[choice.public() for choice in context.choices] or None,
             form=context.form, citations=[c.public() for c in context.citations],
             retrieval_ms=timings["retrieval"], generation_ms=timings["generation"], total_ms=timings["total"])
     except SQLAlchemyError:

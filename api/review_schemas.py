@@ -34,6 +34,13 @@ class ReviewOut(BaseModel):
     reviewed_at: UtcDatetime
 
 
+class OfferedChoice(BaseModel):
+    """A clarify turn's choice; the shape of the chat contract's Choice (api.schemas imports this module)."""
+
+    procedure_id: str
+    title: str
+
+
 class QueueItem(BaseModel):
     message_id: str
     conversation_id: str
@@ -46,6 +53,7 @@ class QueueItem(BaseModel):
     question: str
     answer: str
     citations: list[dict[str, Any]]
+    choices: list[OfferedChoice] = []  # a clarify turn's procedures, in the order the citizen was offered them
     feedback: Literal["up", "down"] | None
     feedback_comment: str | None
     review: ReviewOut | None

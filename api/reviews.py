@@ -41,6 +41,7 @@ _CORRECTION_STATUS = {"invalid_review": 400, "unknown_procedure": 400, "question
 _STATUS_NAME = re.compile(r"^[a-z_]{1,16}$")
 T = TypeVar("T")
 KnownProcedure = Callable[[str], bool]
+TitleOf = Callable[[str, str], str]  # (procedure_id, language) -> title
 StatusFilter = Annotated[list[str] | None, Query(description="repeat or comma-separate: not_found,clarify")]
 
 
@@ -58,7 +59,7 @@ def review_queue(
         raise ApiError(400, "invalid_status", "status must be names such as answered, not_found, clarify")
     query = QueueFilter(language, statuses, procedure_id, reviewed, feedback == "down", limit, offset)
     items, total = _database(lambda: services.reviews.queue(query))
-    return {"total": total, "items": [queue_item(t) for t in items]}
+    return {"total": total, "items": [queue_item(t, services.catalog.title) for t in items]}
 
 
 @router.put("/agent/reviews/{message_id}", response_model=QueueItem, tags=["civil servants"])
@@ -125,7 +126,9 @@ def export_reviews(services: ServicesDep, _: AdminDep) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="sahla-reviews.csv"'})
 
 
-def queue_item(turn: ReviewedTurn) -> dict[str, Any]:
+def queue_item(turn: ReviewedTurn, title_of: TitleOf) -> dict[str, Any]:
+    """The turn as the queue shows it. A clarify turn stored before choice titles were kept gets each title from
+    the catalogue, in the turn's language."""
     review = None
     if turn.verdict is not None:
         review = {"verdict": turn.verdict, "note": turn.note, "expected_procedure_id": turn.expected_procedure_id,
@@ -133,7 +136,10 @@ def queue_item(turn: ReviewedTurn) -> dict[str, Any]:
     return {"message_id": turn.message_id, "conversation_id": turn.conversation_id, "created_at": turn.created_at,
             "language": turn.language, "form": turn.form, "status": turn.status, "mode": turn.mode,
             "procedure_id": turn.procedure_id, "question": turn.question or "", "answer": turn.answer or "",
-            "citations": turn.citations, "feedback": turn.feedback, "feedback_comment": turn.feedback_comment,
+            "citations": turn.citations,
+            "choices": [{"procedure_id": c.procedure_id, "title": c.title or title_of(c.procedure_id, turn.language)}
+                        for c in turn.choices],
+            "feedback": turn.feedback, "feedback_comment": turn.feedback_comment,
             "review": review}
 
 
@@ -156,7 +162,7 @@ def _apply(services: Services, turn: ReviewedTurn, build: Callable[[KnownProcedu
         raise ApiError(404, "unknown_message", f"no turn {turn.message_id!r}") from exc
     if review.out_of_scope:
         services.out_of_scope.expire()
-    return queue_item(_turn(services, turn.message_id))
+    return queue_item(_turn(services, turn.message_id), services.catalog.title)
 
 
 def _known_procedures(services: Services) -> set[str]:

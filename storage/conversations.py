@@ -34,6 +34,25 @@ class UnknownMessageError(LookupError):
     pass
 
 
+@dataclass(frozen=True)
+class OfferedChoice:
+    procedure_id: str
+    title: str | None  # None for turns stored before titles were kept
+
+
+def offered_choices(stored: list[Any] | None) -> tuple[OfferedChoice, ...]:
+    """A clarify turn's choices in the order offered, from what `messages.choices` holds: {procedure_id, title} as
+    the citizen saw them, or, for turns stored before the review queue showed them, the ids alone."""
+    choices: list[OfferedChoice] = []
+    for entry in stored or ():
+        if isinstance(entry, str):
+            choices.append(OfferedChoice(entry, None))
+        elif isinstance(entry, dict) and isinstance(entry.get("procedure_id"), str):
+            title = entry.get("title")
+            choices.append(OfferedChoice(entry["procedure_id"], title if isinstance(title, str) else None))
+    return tuple(choices)
+
+
 class ConversationStore:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -47,7 +66,8 @@ class ConversationStore:
                 .order_by(Message.created_at.desc(), Message.id).limit(limit)
             ).all()
         return [StoredTurn(m.id, m.question or "", m.answer or "", m.procedure_id, m.status, m.language,
-                           tuple(m.choices or ())) for m in reversed(rows)]
+                           tuple(c.procedure_id for c in offered_choices(m.choices)))
+                for m in reversed(rows)]
 
     def record_turn(self, conversation_id: str, message_id: str, *, new_conversation: bool = False,
                     **fields: Any) -> None:

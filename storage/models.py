@@ -36,7 +36,9 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     mode: Mapped[str] = mapped_column(String(16))
     procedure_id: Mapped[str | None] = mapped_column(String(128))
-    choices: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # a clarify turn's offered procedures
+    # A clarify turn's offered procedures as the citizen saw them ({procedure_id, title}); turns stored before the
+    # review queue showed them hold the ids alone (read through storage.conversations.offered_choices).
+    choices: Mapped[list[dict[str, str]] | list[str] | None] = mapped_column(JSON, nullable=True)
     question: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
     retrieval_ms: Mapped[float] = mapped_column(Float, default=0.0)

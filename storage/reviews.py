@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from storage.conversations import OfferedChoice, offered_choices
 from storage.database import Database
 from storage.models import Correction, Feedback, LearnedAlias, Message, OutOfScopeExample, Review, utcnow
 
@@ -58,7 +59,8 @@ class ReviewInput:
 
 @dataclass(frozen=True)
 class ReviewedTurn:
-    """What an agent needs to judge a turn: its question and answer (redacted), its citations as shown."""
+    """What an agent needs to judge a turn: its question and answer (redacted), its citations and, for a clarify
+    turn, its choices as shown."""
 
     message_id: str
     conversation_id: str
@@ -71,6 +73,7 @@ class ReviewedTurn:
     question: str | None
     answer: str | None
     citations: list[dict[str, Any]]
+    choices: tuple[OfferedChoice, ...]
     feedback: str | None
     feedback_comment: str | None
     verdict: str | None
@@ -210,7 +213,7 @@ def _reviewed(row: Any) -> ReviewedTurn:
     return ReviewedTurn(
         message.id, message.conversation_id, message.created_at, message.language, message.form or message.language,
         message.status, message.mode, message.procedure_id, message.question, message.answer,
-        list(message.citations or []), rating, comment,
+        list(message.citations or []), offered_choices(message.choices), rating, comment,
         review.verdict if review else None, review.note if review else None,
         review.expected_procedure_id if review else None, review.author_key_id if review else None,
         review.created_at if review else None)

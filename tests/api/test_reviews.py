@@ -182,6 +182,26 @@ def test_the_queue_filters_by_status_language_and_thumbs_down(client, agent) -> 
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_status"
 
 
+def test_a_clarify_turn_in_the_queue_carries_the_choices_the_citizen_was_offered(client, agent) -> None:
+    turn = ask(client, "Je veux faire ma CNIE")
+    assert turn["status"] == "clarify" and len(turn["choices"]) >= 2
+    queue = client.get("/v1/agent/reviews", headers=auth(agent), params={"status": "clarify"}).json()
+    [item] = [i for i in queue["items"] if i["message_id"] == turn["message_id"]]
+    assert item["choices"] == turn["choices"]  # procedure ids and titles, in the order offered
+
+
+def test_a_clarify_turn_stored_with_choice_ids_alone_gets_their_titles_from_the_catalogue(client, agent) -> None:
+    turn = ask(client, "Je veux faire ma CNIE")
+    services = client.app.state.services
+    with services.database.session() as session:  # the shape turns were stored in before titles were kept
+        session.execute(update(Message).where(Message.id == turn["message_id"])
+                        .values(choices=[c["procedure_id"] for c in turn["choices"]]))
+    item = client.get("/v1/agent/reviews", headers=auth(agent), params={"status": "clarify"}).json()["items"][0]
+    assert item["choices"] == [{"procedure_id": c["procedure_id"], "title": services.catalog.title(c["procedure_id"], "fr")}
+                               for c in turn["choices"]]
+    assert all(c["title"] != c["procedure_id"] for c in item["choices"])
+
+
 def test_retention_removes_turn_text_from_the_queue_and_the_export(client, agent) -> None:
     turn = ask(client, COMPLAINT)
     client.put(f"/v1/agent/reviews/{turn['message_id']}", headers=auth(agent),

@@ -56,6 +56,15 @@ def test_a_turn_creates_its_conversation_or_touches_it_in_one_write(database: Da
     assert [t.question for t in store.history("lost")] == ["its history could not be read"]
 
 
+def test_a_clarify_turns_history_offers_its_choice_ids_whether_stored_with_titles_or_without(
+        database: Database) -> None:
+    store = ConversationStore(database)
+    store.record_turn("c1", "m1", **turn(status="clarify", procedure_id=None,
+                                         choices=[{"procedure_id": "a", "title": "A"}, {"procedure_id": "b", "title": "B"}]))
+    store.record_turn("c1", "m2", **turn(status="clarify", procedure_id=None, choices=["c", "d"]))
+    assert [t.choices for t in store.history("c1")] == [("a", "b"), ("c", "d")]
+
+
 def test_feedback_is_one_row_per_answer_updated_by_a_later_comment(database: Database) -> None:
     store = ConversationStore(database)
     store.record_turn("c1", "m1", **turn())

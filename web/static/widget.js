@@ -3,7 +3,8 @@
  * Optional attributes: data-title, data-color (any CSS colour), data-position ("right" or "left"),
  * data-help-url and data-help-phone (the human channel; idarati.ma and 37 37 by default).
  * No framework and no third-party request. What the service returns is inserted as text nodes, or as elements
- * built one by one from a small Markdown subset; nothing is ever parsed as HTML. */
+ * built one by one from a small Markdown subset (/static/markdown.js, imported from this script's own host and
+ * shared with the console); nothing is ever parsed as HTML. */
 (() => {
   "use strict";
   if (!window.customElements || customElements.get("sahla-widget")) return;
@@ -210,110 +211,26 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
     }
   }
 
-  const RTL_CHARS = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/g;
-  const LTR_CHARS = /[A-Za-z\u00C0-\u024F]/g;
-  /** "rtl" or "ltr" by the majority of strong letters, so "CNIE ديالي ضاعت" reads right to left; null if none. */
-  function directionOf(text) {
-    const rtl = (String(text).match(RTL_CHARS) || []).length;
-    const ltr = (String(text).match(LTR_CHARS) || []).length;
-    if (!rtl && !ltr) return null;
-    return rtl > ltr ? "rtl" : "ltr";
-  }
+  // -- answer rendering: web/static/markdown.js, shared with the console's review queue ------------------------
+  // Loaded from the script's own origin before the element is defined, so every answer is rendered by it. Should it
+  // fail to load, answers show as plain text (nothing is parsed as HTML either way) rather than no widget at all.
+  let directionOf = () => null;
+  let renderMarkdown = plainText;
+  let withoutChoiceLines = (text) => String(text);
 
-  // -- Markdown subset -> DOM (bold, italic, code, lists, headings, http(s) links, [n] citations) -----------
-  const INLINE = new RegExp([
-    String.raw`\*\*([^*\n]+?)\*\*`, String.raw`(?<![\p{L}\p{N}_])__([^_\n]+?)__(?![\p{L}\p{N}_])`,
-    String.raw`\[([^\]\n]+)\]\(([^()\s]+)\)`, String.raw`\[(\d{1,2})\]`,
-    String.raw`(?<![\p{L}\p{N}*])\*([^*\n]+?)\*(?![\p{L}\p{N}*])`,
-    String.raw`(?<![\p{L}\p{N}_])_([^_\n]+?)_(?![\p{L}\p{N}_])`,
-    String.raw`\x60([^\x60\n]+)\x60`,
-    String.raw`(https?:\/\/[^\s<>()\[\]"']*[^\s<>()\[\]"'.,;:!?])`,
-  ].join("|"), "gu");
-
-  // "2026-11-20" or "10:30" inside Arabic would be reordered ("20-11-2026"): keep such runs left to right.
-  const NUMERIC_RUN = /\d+(?:[-/.:]\d+)+/g;
-  function appendText(parent, text) {
-    let last = 0;
-    for (const m of text.matchAll(NUMERIC_RUN)) {
-      if (m.index > last) parent.append(text.slice(last, m.index));
-      parent.append(h("bdi", { dir: "ltr", class: "num" }, [m[0]]));
-      last = m.index + m[0].length;
-    }
-    if (last < text.length) parent.append(text.slice(last));
-  }
-
-  function appendInline(parent, text, ctx) {
-    let last = 0;
-    for (const m of text.matchAll(INLINE)) {
-      if (m.index > last) appendText(parent, text.slice(last, m.index));
-      last = m.index + m[0].length;
-      if (m[1] != null || m[2] != null) parent.append(appendInline(h("strong"), m[1] ?? m[2], ctx));
-      else if (m[3] != null) parent.append(link(m[3], m[4], ctx));
-      else if (m[5] != null) parent.append(citationMarker(Number(m[5]), m[0], ctx));
-      else if (m[6] != null || m[7] != null) parent.append(appendInline(h("em"), m[6] ?? m[7], ctx));
-      else if (m[8] != null) parent.append(h("code", { text: m[8] }));
-      else parent.append(link(m[9], m[9], ctx));
-    }
-    if (last < text.length) appendText(parent, text.slice(last));
-    return parent;
-  }
-
-  function link(label, href, ctx) {
-    const url = safeUrl(href);
-    if (!url) return document.createTextNode(label);
-    return h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, [label]);
-  }
-
-  function citationMarker(n, raw, ctx) {
-    const citation = (ctx.citations || []).find((c) => Number(c.n) === n);
-    const url = citation && safeUrl(citation.url);
-    if (!url) return document.createTextNode(raw);
-    return h("a", { class: "cite", href: url, target: "_blank", rel: "noopener noreferrer",
-      "aria-label": `${ctx.t.source} ${n}: ${citation.title} ${ctx.t.newTab}` }, [`[${n}]`]);
-  }
-
-  function renderMarkdown(text, ctx) {
+  function plainText(text) {
     const frag = document.createDocumentFragment();
-    let paragraph = null, list = null;
-    for (const raw of String(text).replace(/\r\n?/g, "\n").split("\n")) {
-      const line = raw.trim();
-      if (!line) { paragraph = list = null; continue; }
-      const item = /^([-*•])\s+(.*)$/.exec(line) || /^(\d{1,3})[.)]\s+(.*)$/.exec(line);
-      if (item) {
-        const type = /\d/.test(item[1]) ? "ol" : "ul";
-        if (!list || list.localName !== type) {
-          list = frag.appendChild(h(type, type === "ol" && item[1] !== "1" ? { start: item[1] } : null));
-        }
-        list.append(appendInline(h("li"), item[2], ctx));
-        paragraph = null;
-        continue;
-      }
-      list = null;
-      const heading = /^#{1,6}\s+(.*)$/.exec(line);
-      if (heading) {
-        frag.append(appendInline(h("p", { class: "heading" }), heading[1], ctx));
-        paragraph = null;
-      } else if (paragraph) {
-        paragraph.append(h("br"));
-        appendInline(paragraph, line, ctx);
-      } else {
-        paragraph = frag.appendChild(appendInline(h("p"), line, ctx));
-      }
-    }
-    for (const block of frag.querySelectorAll("p, li")) {
-      const dir = directionOf(block.textContent);
-      if (dir) block.dir = dir;
-    }
+    for (const line of String(text).split(/\r?\n/)) if (line.trim()) frag.append(h("p", { text: line.trim() }));
     return frag;
   }
 
-  /** A clarify turn's text lists its choices for clients without buttons; here the buttons show them, once. */
-  function withoutChoiceLines(message) {
-    const titles = new Set(list(message.choices).map((c) => String(c && c.title).trim()));
-    if (!titles.size) return message.text;
-    return String(message.text).split("\n")
-      .filter((line) => !titles.has(line.trim().replace(/^(?:\d{1,2}[.)]|[-*•])\s+/, "").replace(/\*\*/g, "").trim()))
-      .join("\n");
+  function loadRenderer() {
+    const base = SCRIPT && SCRIPT.src ? SCRIPT.src : location.href;
+    return import(new URL("/static/markdown.js", base).href).then((renderer) => {
+      ({ directionOf, renderMarkdown, withoutChoiceLines } = renderer);
+    }, (error) => {
+      console.warn("Sahla: the answer renderer did not load; answers show as plain text.", error);
+    });
   }
 
   // -- Server-Sent Events over fetch (EventSource cannot POST) -----------------------------------------------
@@ -573,13 +490,13 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
 
     renderAnswer(message) {
       const t = this.t;
-      const ctx = { citations: message.citations || [], t };
+      const ctx = { citations: message.citations || [], labels: t };
       const fallbackDir = RTL_LANGS.has(message.language) ? "rtl" : (message.language ? "ltr" : "auto");
       const bubble = h("div", { class: "msg", dir: directionOf(message.text) || fallbackDir,
         lang: HTML_LANG[message.language] || null, "aria-busy": message.pending ? "true" : null },
       [h("span", { class: "sr-only", text: t.bot + " " })]);
       if (message.pending && !message.text) bubble.append(h("p", { class: "pending", text: t.thinking }));
-      else bubble.append(h("div", { class: "answer" }, [renderMarkdown(withoutChoiceLines(message), ctx)]));
+      else bubble.append(h("div", { class: "answer" }, [renderMarkdown(withoutChoiceLines(message.text, list(message.choices)), ctx)]));
       if (!message.pending && ctx.citations.length) bubble.append(this.renderSources(ctx.citations));
       // Only the latest answer offers its next steps: anything sent afterwards removes them (see ask).
       const chips = !message.pending && message === this.state.messages[this.state.messages.length - 1] && this.renderChips(message);
@@ -798,7 +715,11 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
     }
   }
 
-  customElements.define("sahla-widget", SahlaWidget);
+  function define() {
+    if (customElements.get("sahla-widget")) return;  // the tag twice on one page: the first one defines it
+    customElements.define("sahla-widget", SahlaWidget);
+    if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+  }
 
   function mount() {
     if (document.querySelector("sahla-widget")) return;
@@ -806,5 +727,5 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
     for (const [key, value] of Object.entries((SCRIPT && SCRIPT.dataset) || {})) widget.dataset[key] = value;
     document.body.append(widget);
   }
-  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+  loadRenderer().then(define);
 })();
