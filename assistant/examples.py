@@ -48,25 +48,30 @@ class ExampleBank:
         self.vectors = vectors
         self.labels = labels
         self.known = frozenset(label for label in labels if label is not None)
-        self._negative = np.array([label is None for label in labels])
+        # Labels as integers (-1: a negative), so that a turn's masks are numpy comparisons, not Python loops.
+        self._ids = {procedure: n for n, procedure in enumerate(sorted(self.known))}
+        self._label_ids = np.array([-1 if label is None else self._ids[label] for label in labels])
 
     def features(self, vector: np.ndarray, procedure_id: str, exclude: np.ndarray | None = None) -> dict[str, float]:
         """How the question sits among the examples, for a procedure the bank knows. `exclude` masks examples out
         (the fit script's cross-fitting: a question never sees itself)."""
         similarities = self.vectors @ vector
         usable = np.ones(len(self.labels), bool) if exclude is None else ~exclude
-        negative, positive = usable & self._negative, usable & ~self._negative
-        same = usable & np.array([label == procedure_id for label in self.labels])
+        negative = usable & (self._label_ids == -1)
+        positive = usable & (self._label_ids >= 0)
+        same = usable & (self._label_ids == self._ids.get(procedure_id, -2))
         best_positive = float(similarities[positive].max()) if positive.any() else 0.0
         best_negative = float(similarities[negative].max()) if negative.any() else 0.0
         best_same = float(similarities[same].max()) if same.any() else best_positive - 0.1
         candidates = np.flatnonzero(usable)
-        nearest = candidates[np.argsort(-similarities[candidates])[:NEIGHBOURS]]
+        count = min(NEIGHBOURS, len(candidates))
+        nearest = candidates[np.argpartition(-similarities[candidates], count - 1)[:count]] if count else candidates
+        nearest_labels = self._label_ids[nearest]
         return {
             "example_same_gap": best_same - best_positive,
             "example_negative_gap": best_negative - best_positive,
-            "example_vote": sum(self.labels[i] == procedure_id for i in nearest) / NEIGHBOURS,
-            "example_negative_vote": sum(self.labels[i] is None for i in nearest) / NEIGHBOURS,
+            "example_vote": float(np.sum(nearest_labels == self._ids.get(procedure_id, -2))) / NEIGHBOURS,
+            "example_negative_vote": float(np.sum(nearest_labels == -1)) / NEIGHBOURS,
         }
 
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.llm import MistralChatModel
-from assistant.pipeline import AnswerPipeline
+from assistant.pipeline import AnswerPipeline, PipelineConfig
 from assistant.retrieval import HybridRetriever
 from bench import quality
 from core.embedders import build_embedder
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     embedder = build_embedder(settings)
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
-    pipeline = AnswerPipeline(HybridRetriever(embedder, index))
+    pipeline = AnswerPipeline(HybridRetriever(embedder, index), config=PipelineConfig(examples_cache=settings.data_dir))
     console = Console(width=200)
     result: dict[str, Any] = {"retrieval": evaluate(pipeline)}
     print_table(result["retrieval"], console)
@@ -189,7 +189,8 @@ def _model_path(settings: Settings, console: Console, result: dict[str, Any]) ->
                                   settings.mistral_server_url, settings.mistral_timeout_seconds)
     embedder = build_embedder(settings)
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
-    pipeline = AnswerPipeline(HybridRetriever(embedder, index), chat_model)
+    pipeline = AnswerPipeline(HybridRetriever(embedder, index), chat_model,
+                              PipelineConfig(examples_cache=settings.data_dir))
     facts = quality.evaluate_facts(pipeline, quality.load_sets("test")["facts"])
     result["model_test_facts"] = facts
     print_facts(facts, "test", console, path="model")
