@@ -109,7 +109,10 @@ class ExampleBanks:
 
     def _load(self) -> ExampleBank:
         labels = tuple(e.procedure for e in self._examples)
-        path = self._cache_path()
+        # The default embedder's vectors ship with the bank (scripts/fit_answerability.py writes them): no replica
+        # and no test run embeds it. Other embedders compute theirs once and keep them under the data directory.
+        shipped = DATA_DIR / self.file_name()
+        path = shipped if shipped.exists() else self._cache_path()
         if path is not None and path.exists():
             try:
                 vectors = np.load(path)
@@ -130,9 +133,10 @@ class ExampleBanks:
         return hashlib.sha256(json.dumps([(e.question, e.procedure) for e in self._examples],
                                          ensure_ascii=False).encode()).hexdigest()[:16]
 
-    def _cache_path(self) -> Path | None:
-        if self._cache_dir is None:
-            return None
+    def file_name(self) -> str:
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self._embedder.name)
-        return self._cache_dir / "example-vectors" / f"{slug}-{self._digest()}.npy"
+        return f"example-vectors-{slug}-{self._digest()}.npy"
+
+    def _cache_path(self) -> Path | None:
+        return None if self._cache_dir is None else self._cache_dir / "example-vectors" / self.file_name()
 

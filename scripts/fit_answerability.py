@@ -38,7 +38,7 @@ from assistant.answerability import (  # noqa: E402
     AnswerabilityModel,
     model_data,
 )
-from assistant.examples import Example, ExampleBank  # noqa: E402
+from assistant.examples import Example, ExampleBank, ExampleBanks  # noqa: E402
 from assistant.intent import IntentModel, intent_features  # noqa: E402
 from assistant.pipeline import AnswerPipeline, PipelineConfig  # noqa: E402
 from assistant.resources import DATA_DIR  # noqa: E402
@@ -192,6 +192,9 @@ def main() -> int:
         [{"q": e.question, "procedure": e.procedure} for e in examples], ensure_ascii=False, indent=0),
         encoding="utf-8")
     IntentModel.fit([e.question for e in examples], [e.procedure for e in examples]).save()
+    for stale in DATA_DIR.glob("example-vectors-*.npy"):
+        stale.unlink()
+    np.save(DATA_DIR / ExampleBanks(embedder, examples=tuple(examples)).file_name(), bank.vectors)
     print(f"margin={model.clarify_margin}")  # noqa: T201
     return 0
 

