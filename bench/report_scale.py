@@ -20,8 +20,10 @@ def aims(results: dict[str, Any]) -> list[list[Any]]:
         a, last = s["aims"], s["rows"][-1]
         rows += [
             [">= 40,000 chunks at the largest size", last["chunks"], yes(a["at_least_40k_chunks"])],
-            ["search p95 (c=1) at the largest size <= 1.2 x at 1x", f"{a['search_c1_p95_ratio']} x",
-             yes(a["search_c1_p95_at_most_1.2x"])],
+            ["search p95 (c=1) at the largest size <= 1.2 x at 1x: the index's share (query vectors precomputed)",
+             f"{a['search_c1_p95_ratio']} x", yes(a["search_c1_p95_at_most_1.2x"])],
+            ["the same, as a client sees it (/v1/search, query embedding included)",
+             f"{a['client_search_c1_p95_ratio']} x", yes(a["client_search_c1_p95_at_most_1.2x"])],
             ["right-procedure rate (golden test half) drops by <= 3 points",
              f"{a['right_procedure_drop_points']} points", yes(a["right_procedure_drop_at_most_3_points"])],
             ["start-up to /readyz < 30 s with the largest index", f"{a['ready_s']} s", yes(a["ready_under_30s"])],
@@ -68,7 +70,9 @@ def scale(s: dict[str, Any]) -> str:
                 q["answered_from_catalogue"], q["off_topic"],
                 q["off_topic_answered"], q["not_held"], q["not_held_answered_from_corpus"],
                 q["not_held_answered_from_catalogue"]] for r in s["rows"] if (q := r.get("quality"))]
-    services = [[name, v["ready_s"], v.get("first_chat_ms", ""), v["rss_at_rest_mb"], v.get("rss_after_warm_up_mb", ""),
+    services = [[name, v["ready_s"], v.get("first_chat_ms", ""),
+                 f"{v['client_search_c1']['p50_ms']} / {v['client_search_c1']['p95_ms']}",
+                 v["rss_at_rest_mb"], v.get("rss_after_warm_up_mb", ""),
                  v["rss_under_chat_c8_mb"], v["peak_under_chat_c8_mb"],
                  v["chat_c8_turns_per_s"], v["chat_c8_p95_ms"], v["chat_c8_errors"]]
                 for name, v in (("corpus only", s["service_1x"]), ("largest", s["service_largest"]))]
@@ -90,7 +94,7 @@ def scale(s: dict[str, Any]) -> str:
                   "off-topic messages", "off-topic answered", "unheld-procedure questions",
                   "unheld answered from our corpus (wrong)", "unheld answered from the catalogue"], quality)
         + "\n\n### The service on each index\n\n"
-        + table(["index", "start-up to /readyz s", "first chat ms", "RSS at rest MiB", "RSS after 10 chats MiB",
+        + table(["index", "start-up to /readyz s", "first chat ms", "/v1/search c=1 p50 / p95 ms", "RSS at rest MiB", "RSS after 10 chats MiB",
                   "RSS under chat c=8 MiB", "peak MiB (since warm)",
                   "chat c=8 turns/s", "chat c=8 p95 ms", "errors"], services)
         + f"\n\nMemory per 10,000 chunks (RSS at rest, largest less 1x, per chunk added): "

@@ -152,8 +152,21 @@ def warm_up(service: Service, questions: list[str]) -> float:
     return round(times[0], 1)
 
 
-def serve_index(data_dir: Path, work: Path, questions_path: Path, seconds: float) -> dict[str, Any]:
-    """The real service over this index: time to /readyz (keyword view built), memory at rest and under chat c=8."""
+def client_searches(service: Service, questions: list[str]) -> dict[str, Any]:
+    """`/v1/search` one request after another, as a client sees it: the query embedding included."""
+    times = []
+    with httpx.Client(base_url=service.url, timeout=120) as client:
+        for question in questions:
+            started = time.perf_counter()
+            client.get("/v1/search", params={"q": question}).raise_for_status()
+            times.append((time.perf_counter() - started) * 1000)
+    return summarise(times)
+
+
+def serve_index(data_dir: Path, work: Path, questions_path: Path, seconds: float,
+                search_questions: int) -> dict[str, Any]:
+    """The real service over this index: time to /readyz (keyword view built), memory at rest and under chat c=8,
+    and the client's search latency at c=1."""
     copy = work / "service-data"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(data_dir / "chroma", copy / "chroma")
@@ -161,12 +174,13 @@ def serve_index(data_dir: Path, work: Path, questions_path: Path, seconds: float
         at_rest = service.memory_mb()
         questions = json.loads(questions_path.read_text(encoding="utf-8"))
         first_ms = warm_up(service, questions[:10])
+        search = client_searches(service, questions[10:10 + search_questions])
         warm = service.memory_mb()
         service.reset_peak_memory()
         load = run_load_process(service.url, "chat", 8, seconds, 1.0, questions_path)
         under = service.memory_mb()
         return {"ready_s": round(service.started_in_s, 2), "rss_at_rest_mb": at_rest["rss_mb"],
-                "first_chat_ms": first_ms, "rss_after_warm_up_mb": warm["rss_mb"],
+                "first_chat_ms": first_ms, "rss_after_warm_up_mb": warm["rss_mb"], "client_search_c1": search,
                 "rss_under_chat_c8_mb": under["rss_mb"], "peak_under_chat_c8_mb": under["peak_mb"],
                 "chat_c8_turns_per_s": load["rps"], "chat_c8_p95_ms": load["p95_ms"], "chat_c8_errors": load["errors"]}
 
@@ -210,8 +224,8 @@ def measure_scale(plan: ScalePlan, embedder: Embedder, questions: list[str], wor
     reindex = reindex_share(work, [REPO / "corpus", largest], vectors, big_dir, options, plan.changed_share)
     print(f"  re-index of {reindex['procedures_changed']} procedures: {reindex['seconds']} s")
     vectors.save()
-    small_service = serve_index(work / "scale-0", work, questions_path, plan.load_seconds)
-    big_service = serve_index(big_dir, work, questions_path, plan.load_seconds)
+    small_service = serve_index(work / "scale-0", work, questions_path, plan.load_seconds, plan.search_questions)
+    big_service = serve_index(big_dir, work, questions_path, plan.load_seconds, plan.search_questions)
     print(f"  service 1x ready {small_service['ready_s']} s, {small_service['rss_at_rest_mb']} MiB; "
           f"big ready {big_service['ready_s']} s, {big_service['rss_at_rest_mb']} MiB")
     return summarise_scale(plan, rows, raw, reindex, small_service, big_service, stored_before)
@@ -226,6 +240,11 @@ def summarise_scale(plan: ScalePlan, rows: list[dict[str, Any]], raw: float, rei
     aims = {
         "search_c1_p95_ratio": round(last["search_c1"]["p95_ms"] / first["search_c1"]["p95_ms"], 2),
         "search_c1_p95_at_most_1.2x": last["search_c1"]["p95_ms"] <= 1.2 * first["search_c1"]["p95_ms"],
+        # The same aim on the search a client sees (/v1/search, the query embedding included), beside the index's
+        # share above: both are reported, neither replaces the other.
+        "client_search_c1_p95_ratio": round(big["client_search_c1"]["p95_ms"] / small["client_search_c1"]["p95_ms"], 2),
+        "client_search_c1_p95_at_most_1.2x": (big["client_search_c1"]["p95_ms"]
+                                              <= 1.2 * small["client_search_c1"]["p95_ms"]),
         "right_procedure_drop_points": round(100 * (q1.get("right_procedure", 0) - qn.get("right_procedure", 0)), 1),
         "right_procedure_drop_at_most_3_points": q1.get("right_procedure", 0) - qn.get("right_procedure", 0) <= 0.03,
         "ready_s": big["ready_s"], "ready_under_30s": big["ready_s"] < 30,
