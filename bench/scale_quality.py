@@ -27,13 +27,14 @@ def _messages(path: Path, key: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load(path.read_text(encoding="utf-8"))[key])
 
 
-def _test_half(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The test half where the set is split (it is never tuned on), else everything."""
-    held_out = [item for item in items if item.get("half") == "test"]
-    return held_out or items
+def _half(items: list[dict[str, Any]], half: str) -> list[dict[str, Any]]:
+    """One half where the set is split, else everything. The report reads the test half (never tuned on); a change
+    to the gate is chosen on the dev half."""
+    chosen = [item for item in items if item.get("half") == half]
+    return chosen or items
 
 
-def golden_questions(every: int = 1) -> dict[str, list[dict[str, Any]]]:
+def golden_questions(every: int = 1, half: str = "test") -> dict[str, list[dict[str, Any]]]:
     in_scope = []
     for path in sorted((GOLDEN / "procedures").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -42,8 +43,8 @@ def golden_questions(every: int = 1) -> dict[str, list[dict[str, Any]]]:
     for name in ("ood.yaml", "degenerate.yaml"):
         off_topic += _messages(GOLDEN / "negatives" / name, "questions")
     not_held = _messages(GOLDEN / "negatives" / "not_held.yaml", "questions")
-    return {"in_scope": _test_half(in_scope)[::every], "off_topic": _test_half(off_topic)[::every],
-            "not_held": _test_half(not_held)[::every]}
+    return {"in_scope": _half(in_scope, half)[::every], "off_topic": _half(off_topic, half)[::every],
+            "not_held": _half(not_held, half)[::every]}
 
 
 def _rate(count: int, total: int) -> float:

@@ -90,10 +90,10 @@ def with_features(pipeline: AnswerPipeline, rows: list[dict[str, Any]], bank: Ex
                                [e.procedure for e, f in zip(examples, folds, strict=True) if f != fold])
                for fold in range(FOLDS)]
     for row in rows:
-        row["candidates"] = gate.features(row["context"])
         vector = row["context"].retrieval.query_vector
         fold = _fold(row["context"].question)
         probabilities = intents[fold].probabilities(row["context"].question)
+        row["candidates"] = gate.features(row["context"], probabilities)
         row["with_examples"] = [(c, {**f, **bank.features(vector, c.procedure_id, folds == fold),
                                      **intent_features(probabilities, c.procedure_id)})
                                 for c, f in row["candidates"]]

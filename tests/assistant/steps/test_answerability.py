@@ -118,3 +118,47 @@ def test_without_a_question_vector_every_candidate_is_judged_without_examples(tm
                             retrieval=Retrieval([candidate("passeport-biometrique")], ["q"], degraded=True))
     ((probability, _),) = gate.score(context)
     assert probability == pytest.approx(0.731, abs=1e-3)
+
+
+class _Catalog:
+    def __init__(self, *ids: str) -> None:
+        self._ids = set(ids)
+
+    def procedure_ids(self) -> set[str]:
+        return self._ids
+
+
+def _ranked(*ids: str) -> AnswerContext:
+    return AnswerContext(message="q", question="q", form="fr",
+                         retrieval=Retrieval([candidate(pid) for pid in ids], ["q"]))
+
+
+LOOK_ALIKES = ("syn-a", "syn-b", "syn-c", "syn-d", "syn-e")
+
+
+def test_the_procedure_the_classifier_names_is_judged_at_its_rank_when_look_alikes_outrank_it() -> None:
+    """At national scale, synthetic look-alikes pushed the asked procedure to 4th-35th place (bench/scale)."""
+    gate = CheckAnswerability(Messages(), None, _Catalog("amo-inscription", *LOOK_ALIKES), _model())  # type: ignore[arg-type]
+    context = _ranked(*LOOK_ALIKES, "amo-inscription")
+    judged = gate.judged(context, {"amo-inscription": 0.7, "-": 0.2, "cnss-immatriculation": 0.1})
+    assert [(rank, c.procedure_id) for rank, c in judged] == [(1, "syn-a"), (2, "syn-b"), (3, "syn-c"),
+                                                              (6, "amo-inscription")]
+    assert judged[-1][1] is context.retrieval.candidates[5]  # its chunks and scores, as retrieval found them
+
+
+def test_a_named_procedure_retrieval_missed_is_judged_after_the_last_candidate() -> None:
+    gate = CheckAnswerability(Messages(), None, _Catalog("amo-inscription", *LOOK_ALIKES), _model())  # type: ignore[arg-type]
+    judged = gate.judged(_ranked(*LOOK_ALIKES), {"amo-inscription": 0.7, "-": 0.3})
+    assert judged[-1][0] == 6 and judged[-1][1].procedure_id == "amo-inscription" and not judged[-1][1].chunks
+
+
+@pytest.mark.parametrize(("probabilities", "held"), [
+    ({"-": 0.6, "amo-inscription": 0.4}, True),  # the classifier says "none of ours"
+    ({"syn-b": 0.9, "-": 0.1}, True),  # already among the first three
+    ({"amo-inscription": 0.9, "-": 0.1}, False),  # no longer in the catalogue (deleted since the fit)
+])
+def test_otherwise_only_the_first_three_are_judged(probabilities: dict[str, float], held: bool) -> None:
+    ids = ("amo-inscription",) if held else ()
+    gate = CheckAnswerability(Messages(), None, _Catalog(*ids, *LOOK_ALIKES), _model())  # type: ignore[arg-type]
+    judged = gate.judged(_ranked(*LOOK_ALIKES, "amo-inscription"), probabilities)
+    assert [c.procedure_id for _, c in judged] == ["syn-a", "syn-b", "syn-c"]
