@@ -94,8 +94,8 @@ def scale(s: dict[str, Any]) -> str:
                   "off-topic messages", "off-topic answered", "unheld-procedure questions",
                   "unheld answered from our corpus (wrong)", "unheld answered from the catalogue"], quality)
         + "\n\n### The service on each index\n\n"
-        + table(["index", "start-up to /readyz s", "first chat ms", "/v1/search c=1 p50 / p95 ms", "RSS at rest MiB", "RSS after 10 chats MiB",
-                  "RSS under chat c=8 MiB", "peak MiB (since warm)",
+        + table(["index", "start-up to /readyz s", "first chat ms", "/v1/search c=1 p50 / p95 ms", "RSS at rest MiB",
+                  "RSS after 10 chats MiB", "RSS under chat c=8 MiB", "peak MiB (since warm)",
                   "chat c=8 turns/s", "chat c=8 p95 ms", "errors"], services)
         + f"\n\nMemory per 10,000 chunks (RSS at rest, largest less 1x, per chunk added): "
         f"{s['service_mb_per_10k_chunks']} MiB.\n\n![scale](scale.png)\n")

@@ -182,7 +182,7 @@ def test_the_queue_filters_by_status_language_and_thumbs_down(client, agent) -> 
 
 
 def test_a_clarify_turn_in_the_queue_carries_the_choices_the_citizen_was_offered(client, agent) -> None:
-    turn = ask(client, "je veux une CNIE")
+    turn = ask(client, "comment avoir la CNIE ?")
     assert turn["status"] == "clarify" and len(turn["choices"]) >= 2
     queue = client.get("/v1/agent/reviews", headers=auth(agent), params={"status": "clarify"}).json()
     [item] = [i for i in queue["items"] if i["message_id"] == turn["message_id"]]
@@ -190,7 +190,7 @@ def test_a_clarify_turn_in_the_queue_carries_the_choices_the_citizen_was_offered
 
 
 def test_a_clarify_turn_stored_with_choice_ids_alone_gets_their_titles_from_the_catalogue(client, agent) -> None:
-    turn = ask(client, "je veux une CNIE")
+    turn = ask(client, "comment avoir la CNIE ?")
     services = client.app.state.services
     with services.database.session() as session:  # the shape turns were stored in before titles were kept
         session.execute(update(Message).where(Message.id == turn["message_id"])

@@ -12,7 +12,7 @@ from tests.web.conftest import PHONE, SCREENSHOTS, WebServer
 from tests.web.widget_helpers import answers, ask, computed, open_demo, shadow
 
 PASSPORT_FR = "Quels documents pour le passeport biométrique ?"
-CNIE_FR = "je veux une CNIE"  # the gate asks: first request or renewal
+CNIE_FR = "comment avoir la CNIE ?"  # the gate asks: first request or renewal
 CNIE_FR_BRIEF = "Je veux faire ma carte d'identité"  # the sentence issue 13 and the widget brief name
 CNIE_DARIJA = "بغيت ندير البطاقة الوطنية"
 READ_CONVERSATION_ID = """() => JSON.parse(sessionStorage.getItem(
