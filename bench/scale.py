@@ -141,26 +141,27 @@ def reindex_share(work: Path, roots: list[Path], vectors: StoredVectors, data_di
             "seconds": round(report.seconds, 2), "chunks_total": report.chunks_total}
 
 
-def warm_up(service: Service, questions: list[str]) -> float:
-    """One chat after another, as the first citizens would send them; returns the first one's milliseconds."""
+def _one_after_another(service: Service, questions: list[str], path: str) -> list[float]:
+    """Milliseconds of each request, sent one at a time: a chat (POST) or a search (GET)."""
     times = []
     with httpx.Client(base_url=service.url, timeout=120) as client:
         for question in questions:
             started = time.perf_counter()
-            client.post("/v1/chat", json={"message": question}).raise_for_status()
+            response = (client.post(path, json={"message": question}) if path == "/v1/chat"
+                        else client.get(path, params={"q": question}))
+            response.raise_for_status()
             times.append((time.perf_counter() - started) * 1000)
-    return round(times[0], 1)
+    return times
+
+
+def warm_up(service: Service, questions: list[str]) -> float:
+    """One chat after another, as the first citizens would send them; returns the first one's milliseconds."""
+    return round(_one_after_another(service, questions, "/v1/chat")[0], 1)
 
 
 def client_searches(service: Service, questions: list[str]) -> dict[str, Any]:
     """`/v1/search` one request after another, as a client sees it: the query embedding included."""
-    times = []
-    with httpx.Client(base_url=service.url, timeout=120) as client:
-        for question in questions:
-            started = time.perf_counter()
-            client.get("/v1/search", params={"q": question}).raise_for_status()
-            times.append((time.perf_counter() - started) * 1000)
-    return summarise(times)
+    return summarise(_one_after_another(service, questions, "/v1/search"))
 
 
 def serve_index(data_dir: Path, work: Path, questions_path: Path, seconds: float,
