@@ -26,7 +26,9 @@ _TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: ap
 
 class GuardedProtocol(HttpToolsProtocol):
     """Closes a connection whose request head is not complete within `header_timeout` of the connection opening
-    (or of the previous response on a kept-alive connection), and refuses a head over MAX_HEADER_BYTES."""
+    (or, on a kept-alive connection, of the next request's first byte), and refuses a head over MAX_HEADER_BYTES.
+    An idle kept-alive connection is uvicorn's to close, after `timeout_keep_alive`: closing it at the header
+    deadline raced clients that reuse pooled connections (a ReadError under 100 kept-alive clients)."""
 
     header_timeout = HEADER_TIMEOUT_SECONDS
     _header_deadline: asyncio.TimerHandle | None = None
@@ -38,6 +40,8 @@ class GuardedProtocol(HttpToolsProtocol):
         self._await_head()
 
     def data_received(self, data: bytes) -> None:
+        if self._reading_head and self._header_deadline is None:  # the first byte of a kept-alive connection's next request
+            self._header_deadline = self.loop.call_later(self.header_timeout, self._head_too_slow)
         super().data_received(data)
         # Counted after parsing: a chunk that completes the head may also carry the body, which is not the head's.
         if self._reading_head and not self.transport.is_closing():
@@ -55,16 +59,17 @@ class GuardedProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if not self.transport.is_closing():
-            self._await_head()
+            self._await_head(armed=False)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_deadline()
         super().connection_lost(exc)
 
-    def _await_head(self) -> None:
+    def _await_head(self, armed: bool = True) -> None:
         self._reading_head, self._head_bytes = True, 0
         self._disarm_header_deadline()
-        self._header_deadline = self.loop.call_later(self.header_timeout, self._head_too_slow)
+        if armed:
+            self._header_deadline = self.loop.call_later(self.header_timeout, self._head_too_slow)
 
     def _disarm_header_deadline(self) -> None:
         if self._header_deadline is not None:
@@ -81,5 +86,8 @@ def run(app: FastAPI, settings: Settings) -> None:
     # trust), which the per-client rate limit needs.
     # uvicorn's access log prints query strings, where a citizen's search may hold personal data; the metrics
     # middleware logs each request by its route template instead.
+    # timeout_keep_alive: above the idle time of the pools in front (nginx upstream keepalive 60 s, httpx 5 s), so
+    # that the client side lets an idle connection go first; uvicorn's 5 s default raced them.
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True, access_log=False,
+                timeout_keep_alive=settings.keep_alive_seconds,
                 http=type("Protocol", (GuardedProtocol,), {"header_timeout": settings.header_timeout_seconds}))

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Slow clients: a request's headers must be complete, and its body arrive, within these (seconds).
     header_timeout_seconds: float = Field(default=10, gt=0, le=300)
     body_timeout_seconds: float = Field(default=30, gt=0, le=3600)
+    # How long an idle kept-alive connection stays open: longer than the proxies' and clients' pools keep theirs.
+    keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
     # Domains and phone numbers answers may give, on top of the built-in official ones (assistant.checks).
     extra_official_domains: list[str] = Field(default_factory=list)
     extra_official_phones: list[str] = Field(default_factory=list)

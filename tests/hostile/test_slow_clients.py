@@ -82,3 +82,41 @@ def test_a_megabyte_of_headers_or_five_thousand_headers_are_refused(server, head
         reply = closed_within(sock, 10)
     assert reply is not None and not reply.startswith(b"HTTP/1.1 200")
     assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+
+
+def _get(sock: socket.socket) -> bytes:
+    """One GET /healthz on a kept-alive connection: the response's head and body."""
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.settimeout(10)
+    received = b""
+    while b"\r\n\r\n" not in received or len(received.split(b"\r\n\r\n", 1)[1]) < _length(received):
+        data = sock.recv(65536)
+        if not data:
+            break
+        received += data
+    return received
+
+
+def _length(response: bytes) -> int:
+    head = response.split(b"\r\n\r\n", 1)[0].lower()
+    return next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.startswith(b"content-length:")), 0)
+
+
+def test_an_idle_kept_alive_connection_outlives_the_header_deadline_and_serves_its_next_request(server) -> None:
+    """Pooled clients and proxies reuse idle connections: closing one at the header deadline (2 s here) raced them."""
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        assert _get(sock).startswith(b"HTTP/1.1 200")
+        time.sleep(3)
+        assert _get(sock).startswith(b"HTTP/1.1 200")
+
+
+def test_a_kept_alive_connection_that_starts_a_request_and_stalls_is_closed_within_the_header_deadline(server) -> None:
+    _, port = server
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        assert _get(sock).startswith(b"HTTP/1.1 200")
+        time.sleep(3)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        started = time.monotonic()
+        assert closed_within(sock, 10) is not None
+        assert time.monotonic() - started < 5
