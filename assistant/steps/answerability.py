@@ -140,7 +140,7 @@ class CheckAnswerability:
                probabilities: dict[str, float] | None = None) -> list[tuple[int, ProcedureCandidate]]:
         """The first candidates with their ranks, and the procedure the letter classifier names when retrieval
         ranked it lower or missed it. In a national catalogue, look-alike records push the procedure asked about
-        below the first three (bench/scale/report.md: 4th to 35th for most of the questions lost at 46,000 chunks);
+        below the first three (bench/scale/report.md: 4th to 38th for 34 of the 41 questions lost at 46,000 chunks);
         the gate then judges it at its real rank, beside the others. `probabilities`: the fit script's cross-fitted
         classifier; the shipped one otherwise."""
         assert context.retrieval is not None

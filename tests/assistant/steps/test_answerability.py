@@ -137,7 +137,7 @@ LOOK_ALIKES = ("syn-a", "syn-b", "syn-c", "syn-d", "syn-e")
 
 
 def test_the_procedure_the_classifier_names_is_judged_at_its_rank_when_look_alikes_outrank_it() -> None:
-    """At national scale, synthetic look-alikes pushed the asked procedure to 4th-35th place (bench/scale)."""
+    """At national scale, synthetic look-alikes pushed the asked procedure to 4th-38th place (bench/scale)."""
     gate = CheckAnswerability(Messages(), None, _Catalog("amo-inscription", *LOOK_ALIKES), _model())  # type: ignore[arg-type]
     context = _ranked(*LOOK_ALIKES, "amo-inscription")
     judged = gate.judged(context, {"amo-inscription": 0.7, "-": 0.2, "cnss-immatriculation": 0.1})
