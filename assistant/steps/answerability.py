@@ -134,7 +134,8 @@ class CheckAnswerability:
     def intent_probabilities(self, context: AnswerContext, intent: IntentModel) -> dict[str, float]:
         if "intent" not in context.flags:  # one classification per question, not per candidate
             context.flags["intent"] = intent.probabilities(context.question)
-        return dict(context.flags["intent"])
+        probabilities: dict[str, float] = context.flags["intent"]
+        return probabilities
 
     def judged(self, context: AnswerContext,
                probabilities: dict[str, float] | None = None) -> list[tuple[int, ProcedureCandidate]]:
@@ -152,7 +153,7 @@ class CheckAnswerability:
             return judged
         favourite = max(probabilities, key=probabilities.__getitem__)
         if (favourite == NONE or any(c.procedure_id == favourite for _, c in judged)
-                or favourite not in self._catalog.procedure_ids()):
+                or self._catalog.record_for(favourite, "fr") is None):  # a lookup: no set of every id per turn
             return judged
         rank = next((n for n, c in enumerate(candidates, 1) if c.procedure_id == favourite), len(candidates) + 1)
         found = candidates[rank - 1] if rank <= len(candidates) else ProcedureCandidate(favourite)

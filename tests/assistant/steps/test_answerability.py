@@ -124,8 +124,8 @@ class _Catalog:
     def __init__(self, *ids: str) -> None:
         self._ids = set(ids)
 
-    def procedure_ids(self) -> set[str]:
-        return self._ids
+    def record_for(self, procedure_id: str, language: str) -> object | None:
+        return procedure_id if procedure_id in self._ids else None
 
 
 def _ranked(*ids: str) -> AnswerContext:
