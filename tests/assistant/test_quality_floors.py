@@ -12,17 +12,18 @@ from bench.quality import FORMS, evaluate_decisions, evaluate_facts, load_sets
 
 # Per form: (right procedure >=, wrong answers on negatives <=, in-scope refused <=, in-scope wrong <=,
 #            key-fact recall when the right procedure is answered >=, first paragraph holds a key fact >=)
-# Measured on 2026-11-29 (test half, `make eval`, after the round-3 training questions and the classifier's
-# candidate): fr 0.95 / 0.04 / 0.04 / 0.01 / 0.82 / 0.84; ar 0.89 / 0.07 / 0.07 / 0.02 / 0.87 / 0.75;
-# en 0.86 / 0.04 / 0.07 / 0.01 / 0.78 / 0.68; darija_ar 0.88 / 0.05 / 0.09 / 0.01 / 0.73 / 0.61;
-# darija_latin 0.86 / 0.05 / 0.08 / 0.05 / 0.68 / 0.59.
+# Measured on 2026-11-30 (test half, `make eval`, after a short answer quotes its best unshown body sentence):
+# fr 0.95 / 0.04 / 0.04 / 0.01 / 0.82 / 0.84; ar 0.89 / 0.07 / 0.07 / 0.02 / 0.89 / 0.75;
+# en 0.86 / 0.04 / 0.07 / 0.01 / 0.78 / 0.68; darija_ar 0.88 / 0.05 / 0.09 / 0.01 / 0.74 / 0.61;
+# darija_latin 0.86 / 0.05 / 0.08 / 0.05 / 0.72 / 0.59. Words p50 83 to 101.5.
 FLOORS: dict[str, tuple[float, float, float, float, float, float]] = {
     "fr": (0.91, 0.07, 0.08, 0.04, 0.78, 0.79),
-    "ar": (0.85, 0.10, 0.11, 0.03, 0.83, 0.70),
+    "ar": (0.85, 0.10, 0.11, 0.03, 0.85, 0.70),
     "en": (0.83, 0.06, 0.10, 0.04, 0.74, 0.65),
-    "darija_ar": (0.84, 0.07, 0.13, 0.04, 0.69, 0.56),
-    "darija_latin": (0.82, 0.08, 0.12, 0.08, 0.67, 0.54),
+    "darija_ar": (0.84, 0.07, 0.13, 0.04, 0.70, 0.56),
+    "darija_latin": (0.82, 0.08, 0.12, 0.08, 0.68, 0.54),
 }
+WORDS_P50_AT_MOST = 120  # issue 12's aim: room to quote, not a card
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +45,4 @@ def test_the_test_half_keeps_its_quality_floors(measured, form: str) -> None:
     assert row["in_scope_wrong"] <= wrong, row
     assert row["recall_when_right"] >= recall, row
     assert row["leads"] >= leads, row
+    assert row["words_p50"] <= WORDS_P50_AT_MOST, row
