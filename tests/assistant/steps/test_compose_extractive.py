@@ -108,3 +108,17 @@ def test_the_situation_sentence_joins_the_lead_even_below_the_question_best_matc
 def test_a_particle_glued_to_a_place_or_a_person_does_not_hide_the_situation() -> None:
     assert "abroad" in [s.name for s in detect_situations("كنسكن فبلجيكا وبغيت نجدد الباسبور")]
     assert "minor" in [s.name for s in detect_situations("بغيت باسبور لابني")]
+
+
+
+def test_a_short_answer_also_quotes_the_body_sentence_matching_the_question_that_no_part_shows() -> None:
+    # "Marocains" is in two body sentences: a weak match, which never joins the lead on its own.
+    answer = _compose("Quels papiers pour le passeport des Marocains ?")
+    blocks = answer.split("\n\n")
+    assert "Formulaire signé" in blocks[0] and "titre de voyage des citoyens marocains" in blocks[1]
+
+
+def test_a_long_answer_quotes_no_extra_sentence() -> None:
+    many = [f"Pièce justificative numéro {n} délivrée par l'administration compétente" for n in range(12)]
+    answer = _compose("Quels papiers pour le passeport des Marocains ?", documents=many)
+    assert "Pièce justificative numéro 11" in answer and "titre de voyage" not in answer
