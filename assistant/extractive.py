@@ -171,8 +171,8 @@ def _best_unshown(ranked: list[Passage], blocks: list[str]) -> list[str]:
     shown = "\n\n".join(blocks)
     if len(shown.split()) >= SHORT_ANSWER_WORDS:
         return []
-    unshown = [p for p in ranked if p.sentence.text not in shown]
-    return [unshown[0].sentence.text] if unshown else []
+    best = next((p.sentence.text for p in ranked if p.sentence.text not in shown), None)
+    return [best] if best else []
 
 
 def _stated(record: ProcedureRecord, part: str) -> bool:

@@ -110,7 +110,6 @@ def test_a_particle_glued_to_a_place_or_a_person_does_not_hide_the_situation() -
     assert "minor" in [s.name for s in detect_situations("بغيت باسبور لابني")]
 
 
-
 def test_a_short_answer_also_quotes_the_body_sentence_matching_the_question_that_no_part_shows() -> None:
     # "Marocains" is in two body sentences: a weak match, which never joins the lead on its own.
     answer = _compose("Quels papiers pour le passeport des Marocains ?")
