@@ -3,7 +3,10 @@ arrived is not closed at the header deadline just because the event loop was too
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +15,7 @@ import pytest
 import uvicorn
 
 from api.server import GuardedProtocol
-from tests.conftest import free_port
+from tests.conftest import REPO, free_port
 
 HEADER_TIMEOUT = 1.0
 
@@ -80,3 +83,11 @@ def test_a_connection_that_sends_nothing_is_still_closed_at_the_header_deadline(
         assert time.monotonic() - started < HEADER_TIMEOUT * 3
     finally:
         silent.close()
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "100000"])
+def test_a_bad_keep_alive_setting_stops_the_server_before_it_listens_and_names_the_setting(value: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "api", "serve"], cwd=REPO, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "SAHLA_KEEP_ALIVE_SECONDS": value, "PORT": str(free_port())})
+    assert done.returncode == 2
+    assert "invalid settings" in done.stderr and "keep_alive_seconds" in done.stderr
