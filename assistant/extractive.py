@@ -98,11 +98,43 @@ def _intent_phrases() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
     return strong, weak
 
 
+_ARABIZI_LETTERS = {"5": "kh", "7": "h", "9": "q"}
+_VOWELS = re.compile(r"[aeiouy]")
+SKELETON_LETTERS = 3  # shorter skeletons ("dl" of "delai") would meet unrelated words
+
+
+def skeleton(word: str) -> str:
+    """A Latin-script Darija word without its vowels, its digit letters spelled out: Arabizi has no fixed
+    spelling, and "kat3tal", "kat3tel" and "kat3atal" (how long it takes), or "sali7", "sal7a" and "saleh"
+    (valid) are one word to a reader. Arabic-script words and numbers are left as they are."""
+    if not word.isascii() or word.isdigit():
+        return word
+    for digit, letters in _ARABIZI_LETTERS.items():
+        word = word.replace(digit, letters)
+    return _VOWELS.sub("", word)
+
+
+def _skeleton_phrase(padded: str) -> str:
+    return " " + " ".join(skeleton(w) for w in padded.split()) + " "
+
+
+@lru_cache(maxsize=1)
+def _intent_skeletons() -> dict[str, tuple[str, ...]]:
+    """The Latin-script strong phrases whose words all keep SKELETON_LETTERS letters without vowels."""
+    return {intent: tuple(_skeleton_phrase(p) for p in phrases if p.isascii()
+                          and all(len(skeleton(w)) >= SKELETON_LETTERS for w in p.split()))
+            for intent, phrases in _intent_phrases()[0].items()}
+
+
 def detect_intents(question: str) -> list[str]:
-    """The parts asked for, in the order they lead; weak words count only when no strong word matched."""
+    """The parts asked for, in the order they lead; weak words count only when no strong word matched. Latin
+    Darija also matches by skeleton (see `skeleton`)."""
     folded = padded_question(question)  # once, not once per intent
+    bare = _skeleton_phrase(folded)
     strong, weak = _intent_phrases()
-    found = [intent for intent in INTENTS if any(p in folded for p in strong[intent])]
+    skeletons = _intent_skeletons()
+    found = [intent for intent in INTENTS if any(p in folded for p in strong[intent])
+             or any(p in bare for p in skeletons[intent])]
     return found or [intent for intent in INTENTS if any(p in folded for p in weak.get(intent, ()))]
 
 

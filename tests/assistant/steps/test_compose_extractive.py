@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.extractive import compose_extractive, detect_intents
+from assistant.extractive import compose_extractive, detect_intents, skeleton
 from assistant.situations import detect_situations
 
 from .conftest import make_record
@@ -57,6 +57,21 @@ def test_combien_de_temps_asks_the_delay_not_the_fee() -> None:
 
 def test_a_weak_word_alone_still_points_at_its_part() -> None:
     assert detect_intents("ch7al lpassport?") == ["fees"]
+
+
+def test_arabizi_spellings_of_one_word_point_at_the_same_part() -> None:
+    # "katakhod" is listed for the delay; the vowels and the digit letters of a Latin Darija word vary freely.
+    assert detect_intents("lpaspor ch7al kat5od?") == ["delay"]
+    assert detect_intents("lpaspor ch7al kat5od?") == detect_intents("lpaspor ch7al katakhod?")
+    # "salha" is listed for the validity: "sali7" and "sal7a" are the same word.
+    assert detect_intents("l'attestation mazal sali7?") == ["validity"]
+    assert detect_intents("wach lkarta ba9a sal7a?") == ["validity"]
+
+
+def test_a_skeleton_never_matches_a_short_word_or_arabic_script() -> None:
+    # "fin" (where) has a two-letter skeleton: "fan" or "fun" must not read as "where".
+    assert detect_intents("ana fan dyal lkora") == []
+    assert skeleton("صالحة") == "صالحة" and skeleton("2024") == "2024"
 
 
 def test_how_long_is_it_valid_asks_the_validity_first() -> None:
