@@ -32,3 +32,11 @@ def test_a_latin_situation_word_marks_a_sentence_only_at_the_start_of_a_word() -
     sentences = body_sentences("## Bon à savoir\n- The DGI will calculate the tax.\n- Late filing leads to surcharges.\n")
     best = select_passages(sentences, [], ["late"], limit=2)
     assert [p.sentence.text for p in best] == ["Late filing leads to surcharges."]
+
+
+def test_the_description_naming_every_case_is_not_the_answer_to_a_situation() -> None:
+    body = ("## Description\nA new card when the old one has expired, was lost or stolen.\n"
+            "## Good to know\n- If your card was lost, first report the loss to the police.\n")
+    best = select_passages(body_sentences(body), [], ["lost"], limit=2)
+    assert [p.sentence.text for p in best] == ["If your card was lost, first report the loss to the police."]
+    assert all(p.situation_hit for p in best)
