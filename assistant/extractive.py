@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -49,6 +50,7 @@ class Ask:
     terms: list[str]
     situation_terms: list[str]
     sentences: list[Sentence]
+    similarity: Mapping[str, float] | None = None  # sentence text -> cosine with the question
 
     def section_passages(self, part: str, language: str, limit: int,
                          sections: tuple[int, ...] = ()) -> tuple[list[Sentence], list[Passage]]:
@@ -56,7 +58,8 @@ class Ask:
         question."""
         headings = {REQUIRED_SECTIONS[language][n] for n in sections or (SECTION_OF_PART[part],)}
         section = [s for s in self.sentences if s.section in headings]
-        return section, select_passages(section, self.terms, self.situation_terms, limit=limit)
+        return section, select_passages(section, self.terms, self.situation_terms, limit=limit,
+                                        similarity=self.similarity)
 
 
 @dataclass
@@ -140,8 +143,9 @@ def detect_intents(question: str) -> list[str]:
 
 def compose_extractive(stored: StoredRecord, language: str, question: str = "", intents: list[str] | None = None,
                        situations: list[Situation] | None = None, dense_texts: list[str] | None = None,
-                       marker: int = 1) -> Composed:
-    """`language` is the answer's: fr, ar, en or darija (Darija frames the Arabic record)."""
+                       marker: int = 1, similarity: Mapping[str, float] | None = None) -> Composed:
+    """`language` is the answer's: fr, ar, en or darija (Darija frames the Arabic record). `similarity`: the
+    cosine of each body sentence with the question, when its vectors are at hand (assistant/sentence_vectors.py)."""
     record, t = stored.record, load_data("templates")[language]
     intents, situations = list(intents or []), list(situations or [])
     sentences = body_sentences(stored.body)
@@ -149,8 +153,9 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     own_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
     question_terms = list(dict.fromkeys(own_terms + [t for t in record_terms(question) if stem(t) not in title_terms]))
     situation_terms = [term for s in situations for term in s.terms]
-    ask = Ask(question_terms, situation_terms, sentences)
-    ranked = select_passages(sentences, question_terms, situation_terms, dense_texts or [], limit=len(sentences))
+    ask = Ask(question_terms, situation_terms, sentences, similarity)
+    ranked = select_passages(sentences, question_terms, situation_terms, dense_texts or [], limit=len(sentences),
+                             similarity=similarity)
     passages = ranked[:PASSAGES]
     # The situation's best sentences, even below the question's best matches.
     situational = [p for p in ranked if p.situation_hit][:PASSAGES]

@@ -3,16 +3,19 @@
 Each sentence is scored by the question's keywords it holds, weighted by how rare each is in this record (a word
 in every sentence, such as the procedure's own name, says nothing), plus the situation's record-side words, plus a
 bonus when the sentence lies in one of the record's chunks that the dense search ranked first for this question
-(chunk-level dense scoring: the chunk vectors exist already, so no sentence needs embedding at query time).
+(chunk-level dense scoring: the chunk vectors exist already), plus, for French and English answers, a bonus when
+the sentence's own vector stands out for the question (sentence-level: assistant/sentence_vectors.py).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from assistant.resources import load_data
 from assistant.text import fold, folded_phrases, keyword_tokens, padded_question
@@ -28,6 +31,12 @@ SITUATION_WEIGHT = 2.5
 _OVERVIEW = frozenset(sections[0] for sections in REQUIRED_SECTIONS.values())
 STEM_LENGTH = 6
 DENSE_BONUS = 0.5
+# Sentence vectors (assistant/sentence_vectors.py), for French and English answers: gold procedure forced, key-fact
+# recall on the dev half en +3 and fr +1 points, on the training facts en +10 and fr +1; Arabic 0 or -3 and
+# Darija -3, so not used there (e5-small reads Darija questions against Arabic sentences poorly).
+SENTENCE_WEIGHT = 1.0
+SENTENCE_Z = 0.75
+SENTENCE_MIN = 3
 ARABIC_MIN_STEM = 3
 # Folded (ة is ه, أ is ا); longest first.
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")  # not a lone ب, ف or ل: often a root letter
@@ -110,24 +119,43 @@ def _marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:
 
 
 def select_passages(sentences: list[Sentence], question_terms: Iterable[str], situation_terms: Iterable[str] = (),
-                    dense_texts: Iterable[str] = (), limit: int = 2) -> list[Passage]:
-    """The best `limit` sentences, best first; only sentences that hold a question keyword or a situation word."""
+                    dense_texts: Iterable[str] = (), limit: int = 2,
+                    similarity: Mapping[str, float] | None = None) -> list[Passage]:
+    """The best `limit` sentences, best first: sentences that hold a question keyword or a situation word, and
+    those whose own vector stands out among these sentences' for the question (`similarity`: sentence text ->
+    cosine with the question, see `sentence_bonuses`)."""
     if not sentences:
         return []
     terms = {stem(t) for t in question_terms}
     situation = tuple(situation_terms)
     document_frequency = {t: sum(t in s.tokens for s in sentences) for t in terms}
     dense = [fold(t) for t in dense_texts]
+    bonuses = sentence_bonuses(sentences, similarity)
     scored = []
-    for sentence in sentences:
+    for sentence, bonus in zip(sentences, bonuses, strict=True):
         score = sum(math.log(1 + len(sentences) / document_frequency[t]) for t in terms & sentence.tokens)
         situation_hit = sentence.section not in _OVERVIEW and _marks(sentence, situation)
         if situation_hit:
             score += SITUATION_WEIGHT
-        if score <= 0:
-            continue
-        if any(sentence.folded[:60] in chunk for chunk in dense):
+        if score > 0 and any(sentence.folded[:60] in chunk for chunk in dense):
             score += DENSE_BONUS
-        scored.append(Passage(sentence, score, situation_hit))
+        score += bonus
+        if score > 0:
+            scored.append(Passage(sentence, score, situation_hit))
     scored.sort(key=lambda p: p.score, reverse=True)
     return scored[:limit]
+
+
+def sentence_bonuses(sentences: list[Sentence], similarity: Mapping[str, float] | None) -> list[float]:
+    """SENTENCE_WEIGHT for each standard deviation a sentence's cosine with the question lies above
+    SENTENCE_Z deviations over the mean of these sentences. Within one record, e5 cosines crowd together (0.80 to
+    0.87), so only the distance from the record's own mean says which sentence is about the question. A sentence
+    without a vector, or a list too short to have a mean worth the name, gets none."""
+    if not similarity or len(sentences) < SENTENCE_MIN:
+        return [0.0] * len(sentences)
+    known = np.array([similarity[s.text] for s in sentences if s.text in similarity])
+    if len(known) < SENTENCE_MIN or known.std() == 0:
+        return [0.0] * len(sentences)
+    mean, deviation = known.mean(), known.std()
+    return [SENTENCE_WEIGHT * max(0.0, (similarity[s.text] - mean) / deviation - SENTENCE_Z)
+            if s.text in similarity else 0.0 for s in sentences]

@@ -18,6 +18,7 @@ from assistant.examples import ExampleBanks
 from assistant.llm import ChatModel
 from assistant.messages import Messages
 from assistant.retrieval import HybridRetriever
+from assistant.sentence_vectors import SentenceVectors
 from assistant.steps.answerability import CheckAnswerability
 from assistant.steps.check_output import CheckOutput
 from assistant.steps.choice import ResolveChoice
@@ -48,7 +49,8 @@ class PipelineConfig:
     official: OfficialContacts = field(default_factory=OfficialContacts)  # where answers may send people
     max_context_records: int = 3
     follow_up_max_words: int = 6
-    # Where the example bank's vectors are kept between runs (the data directory); None: in memory only.
+    # Where the example bank's and the body sentences' vectors are kept between runs (the data directory); None:
+    # in memory only.
     examples_cache: Path | None = None
 
 
@@ -70,7 +72,8 @@ class AnswerPipeline:
                                                               lambda question: self.is_known_out_of_scope(question),
                                                               self.examples),
         )
-        extractive = ComposeExtractive(self.catalog, messages)
+        extractive = ComposeExtractive(self.catalog, messages,
+                                       SentenceVectors(retriever.embedder, self.config.examples_cache))
         self.composer: ComposeStep = (
             ComposeWithModel(chat_model, self.catalog, extractive, self.config.max_context_records)
             if chat_model is not None else extractive)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from assistant.extractive import compose_extractive, detect_intents, skeleton
-from assistant.situations import detect_situations
+import numpy as np
+import pytest
 
-from .conftest import make_record
+from assistant.catalog import StoredRecord
+from assistant.context import AnswerContext
+from assistant.extractive import compose_extractive, detect_intents, skeleton
+from assistant.messages import Messages
+from assistant.retrieval import Retrieval
+from assistant.situations import detect_situations
+from assistant.steps.compose_extractive import ComposeExtractive
+
+from .conftest import candidate, make_record
 
 
 def _compose(question: str, language: str = "fr", **overrides: object) -> str:
@@ -136,3 +144,57 @@ def test_a_long_answer_quotes_no_extra_sentence() -> None:
     many = [f"Pièce justificative numéro {n} délivrée par l'administration compétente" for n in range(12)]
     answer = _compose("Quels papiers pour le passeport des Marocains ?", documents=many)
     assert "Pièce justificative numéro 11" in answer and "titre de voyage" not in answer
+
+
+class _Catalog:
+    def __init__(self, stored: StoredRecord) -> None:
+        self.stored = stored
+
+    def record_for(self, procedure_id: str, language: str) -> StoredRecord | None:
+        return self.stored if procedure_id == self.stored.record.id else None
+
+    def get(self, procedure_id: str, language: str) -> StoredRecord | None:
+        return self.record_for(procedure_id, language)
+
+
+class _Vectors:
+    """Records which answers asked for sentence vectors; `fail` makes the embedding raise."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.asked: list[list[str]] = []
+        self.fail = fail
+
+    def similarities(self, query_vector: np.ndarray, texts: list[str]) -> dict[str, float]:
+        self.asked.append(texts)
+        if self.fail:
+            raise RuntimeError("engine crashed")
+        return {t: (0.9 if "représentant légal" in t else 0.8) for t in texts}
+
+
+def _step_answer(question: str, language: str, vectors: _Vectors) -> AnswerContext:
+    step = ComposeExtractive(_Catalog(make_record()), Messages(), vectors)  # type: ignore[arg-type]
+    context = AnswerContext(message=question)
+    context.language = language
+    context.retrieval = Retrieval([candidate("passeport-biometrique")], ["passeport"],
+                                  query_vector=np.ones(4, dtype=np.float32))
+    context.chosen = context.retrieval.candidates[0]
+    step.compose(context)
+    return context
+
+
+def test_a_french_answer_quotes_the_sentence_whose_vector_stands_out_for_the_question() -> None:
+    vectors = _Vectors()
+    context = _step_answer("Et pour le fiston ?", "fr", vectors)
+    assert vectors.asked and "représentant légal" in context.answer
+
+
+def test_darija_and_arabic_answers_never_ask_for_sentence_vectors() -> None:
+    vectors = _Vectors()
+    _step_answer("wach lpassport dyal weldi?", "darija", vectors)
+    assert vectors.asked == []
+
+
+def test_a_failing_embedder_still_gets_the_keyword_answer(caplog: pytest.LogCaptureFixture) -> None:
+    context = _step_answer("Combien coûte le passeport ?", "fr", _Vectors(fail=True))
+    assert context.mode == "extractive" and "500 MAD" in context.answer and context.citations
+    assert "sentence_vectors_failed" in caplog.text
