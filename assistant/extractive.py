@@ -103,18 +103,19 @@ def _intent_phrases() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
 
 _ARABIZI_LETTERS = {"5": "kh", "7": "h", "9": "q"}
 _VOWELS = re.compile(r"[aeiouy]")
+_DOUBLED = re.compile(r"(.)\1+")  # a doubled consonant is written once or twice: "khassni", "khasni"
 SKELETON_LETTERS = 3  # shorter skeletons ("dl" of "delai") would meet unrelated words
 
 
 def skeleton(word: str) -> str:
-    """A Latin-script Darija word without its vowels, its digit letters spelled out: Arabizi has no fixed
-    spelling, and "kat3tal", "kat3tel" and "kat3atal" (how long it takes), or "sali7", "sal7a" and "saleh"
+    """A Latin-script Darija word without its vowels or doubled letters, its digit letters spelled out: Arabizi
+    has no fixed spelling, and "kat3tal", "kat3tel" and "kat3atal" (how long it takes), or "sali7", "sal7a" and "saleh"
     (valid) are one word to a reader. Arabic-script words and numbers are left as they are."""
     if not word.isascii() or word.isdigit():
         return word
     for digit, letters in _ARABIZI_LETTERS.items():
         word = word.replace(digit, letters)
-    return _VOWELS.sub("", word)
+    return _DOUBLED.sub(r"\1", _VOWELS.sub("", word))
 
 
 def _skeleton_phrase(padded: str) -> str:
@@ -129,15 +130,16 @@ def _intent_skeletons() -> dict[str, tuple[str, ...]]:
             for intent, phrases in _intent_phrases()[0].items()}
 
 
-def detect_intents(question: str) -> list[str]:
-    """The parts asked for, in the order they lead; weak words count only when no strong word matched. Latin
-    Darija also matches by skeleton (see `skeleton`)."""
+def detect_intents(question: str, arabizi: bool = False) -> list[str]:
+    """The parts asked for, in the order they lead; weak words count only when no strong word matched. A Latin
+    Darija question (`arabizi`) also matches by skeleton (see `skeleton`); French and English are spelled, and their
+    skeletons would meet unrelated words ("dois", "apply")."""
     folded = padded_question(question)  # once, not once per intent
-    bare = _skeleton_phrase(folded)
     strong, weak = _intent_phrases()
-    skeletons = _intent_skeletons()
+    bare = _skeleton_phrase(folded) if arabizi else ""
+    skeletons = _intent_skeletons() if arabizi else {}
     found = [intent for intent in INTENTS if any(p in folded for p in strong[intent])
-             or any(p in bare for p in skeletons[intent])]
+             or any(p in bare for p in skeletons.get(intent, ()))]
     return found or [intent for intent in INTENTS if any(p in folded for p in weak.get(intent, ()))]
 
 

@@ -26,7 +26,8 @@ class ResolveFollowUp:
 
     def __call__(self, context: AnswerContext) -> None:
         suggested = suggested_parts().get(padded_words(context.message))
-        context.intents = [suggested] if suggested else detect_intents(context.message)
+        arabizi = context.form == "darija_latin"
+        context.intents = [suggested] if suggested else detect_intents(context.message, arabizi=arabizi)
         context.question = context.question or context.message
         previous = follow_up_base(context.history)
         if context.flags.get("choice") or previous is None or not self.is_follow_up(context.message):

@@ -69,16 +69,19 @@ def test_a_weak_word_alone_still_points_at_its_part() -> None:
 
 def test_arabizi_spellings_of_one_word_point_at_the_same_part() -> None:
     # "katakhod" is listed for the delay; the vowels and the digit letters of a Latin Darija word vary freely.
-    assert detect_intents("lpaspor ch7al kat5od?") == ["delay"]
-    assert detect_intents("lpaspor ch7al kat5od?") == detect_intents("lpaspor ch7al katakhod?")
-    # "salha" is listed for the validity: "sali7" and "sal7a" are the same word.
-    assert detect_intents("l'attestation mazal sali7?") == ["validity"]
-    assert detect_intents("wach lkarta ba9a sal7a?") == ["validity"]
+    assert detect_intents("lpaspor ch7al kat5od?", arabizi=True) == ["delay"]
+    assert detect_intents("lpaspor ch7al kat5od?", arabizi=True) == detect_intents("lpaspor ch7al katakhod?")
+    # "salha" is listed for the validity: "sali7" and "sal7a" are the same word; "khassni" is "khasni".
+    assert detect_intents("l'attestation mazal sali7?", arabizi=True) == ["validity"]
+    assert detect_intents("wach lkarta ba9a sal7a?", arabizi=True) == ["validity"]
+    assert detect_intents("chno khasni nddi?", arabizi=True) == ["documents"]
 
 
 def test_a_skeleton_never_matches_a_short_word_or_arabic_script() -> None:
     # "fin" (where) has a two-letter skeleton: "fan" or "fun" must not read as "where".
-    assert detect_intents("ana fan dyal lkora") == []
+    assert detect_intents("ana fan dyal lkora", arabizi=True) == []
+    # French and English are matched as spelled: "dois" would be "ds", "apply" "pl".
+    assert detect_intents("je dois faire quoi ?") == [] and detect_intents("lpaspor ch7al kat5od?") == ["fees"]
     assert skeleton("صالحة") == "صالحة" and skeleton("2024") == "2024"
 
 
