@@ -32,8 +32,8 @@ _OVERVIEW = frozenset(sections[0] for sections in REQUIRED_SECTIONS.values())
 STEM_LENGTH = 6
 DENSE_BONUS = 0.5
 # Sentence vectors (assistant/sentence_vectors.py), for French and English answers: gold procedure forced, key-fact
-# recall on the dev half en +3 and fr +1 points, on the training facts en +10 and fr +1; Arabic 0 or -3 and
-# Darija -3, so not used there (e5-small reads Darija questions against Arabic sentences poorly).
+# recall on the dev half en +3 and fr +1 points, on the training facts en +10 and fr +1; Arabic 0 to -3 and
+# Darija -4 to +2, so not used there (e5-small reads Darija questions against Arabic sentences poorly).
 SENTENCE_WEIGHT = 1.0
 SENTENCE_Z = 0.75
 SENTENCE_MIN = 3
