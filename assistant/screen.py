@@ -16,7 +16,7 @@ from typing import Literal
 from assistant.resources import load_data
 from assistant.text import matches_any, words
 
-Kind = Literal["distress", "injection", "abuse"]
+Kind = Literal["distress", "injection", "abuse", "illegal", "partisan"]
 _INVISIBLE_EXTRA = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u180e\u3164\uffa0")  # not category Cf, still blank
 ANSWER_LANGUAGES = ("fr", "ar", "en", "darija")
 
@@ -36,7 +36,7 @@ def visible_text(text: str) -> str:
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, tuple[re.Pattern[str], ...]]:
     safety = load_data("safety")
-    return {kind: tuple(re.compile(p) for p in safety[kind]) for kind in ("injection", "abuse")}
+    return {kind: tuple(re.compile(p) for p in safety[kind]) for kind in ("injection", "abuse", "illegal", "partisan")}
 
 
 @lru_cache(maxsize=1)
@@ -61,11 +61,12 @@ def _match(text: str, kinds: tuple[str, ...]) -> Verdict | None:
 
 
 def screen_message(text: str) -> Verdict | None:
-    """Distress, then manipulation, then abuse; None for a message to answer."""
+    """Distress, then manipulation, abuse, a request to break the law, partisan advice; None for a message to
+    answer."""
     phrases = [p for group in _distress()["phrases"].values() for p in group]  # type: ignore[attr-defined]
     if matches_any(visible_text(text), phrases):
         return Verdict("distress", "distress")
-    return _match(text, ("injection", "abuse"))
+    return _match(text, ("injection", "abuse", "illegal", "partisan"))
 
 
 def find_instruction(text: str) -> str | None:

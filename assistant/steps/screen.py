@@ -23,5 +23,7 @@ class Screen:
         if verdict.kind == "distress":
             context.flags["distress"] = True
             context.stop("out_of_scope", distress_reply(context.language))
+        elif verdict.kind == "partisan":  # a fair question outside our domain, not an abuse
+            context.stop("out_of_scope", self._messages.text("out_of_scope", context.language))
         else:
             context.stop("refused", self._messages.text("refused", context.language))

@@ -15,3 +15,15 @@ def test_an_ordinary_question_passes_the_screen() -> None:
     context = AnswerContext(message="Combien coûte le passeport ?")
     Screen(Messages())(context)
     assert context.status is None
+
+
+def test_a_request_to_forge_a_document_is_refused_without_a_procedure() -> None:
+    context = AnswerContext(message="Comment falsifier un certificat de résidence ?")
+    Screen(Messages())(context)
+    assert context.status == "refused" and context.chosen is None
+
+
+def test_asking_whom_to_vote_for_gets_the_out_of_scope_answer_not_a_refusal() -> None:
+    context = AnswerContext(message="Which party should I vote for?", language="en")
+    Screen(Messages())(context)
+    assert context.status == "out_of_scope" and context.answer.startswith("I only answer questions")
