@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -145,19 +145,22 @@ def detect_intents(question: str, arabizi: bool = False) -> list[str]:
 
 def compose_extractive(stored: StoredRecord, language: str, question: str = "", intents: list[str] | None = None,
                        situations: list[Situation] | None = None, dense_texts: list[str] | None = None,
-                       marker: int = 1, similarity: Mapping[str, float] | None = None) -> Composed:
-    """`language` is the answer's: fr, ar, en or darija (Darija frames the Arabic record). `similarity`: the
-    cosine of each body sentence with the question, when its vectors are at hand (assistant/sentence_vectors.py)."""
+                       marker: int = 1,
+                       similarity: Callable[[list[str]], Mapping[str, float] | None] | None = None) -> Composed:
+    """`language` is the answer's: fr, ar, en or darija (Darija frames the Arabic record). `similarity`: given the
+    body's sentences, the cosine of each with the question, when its vectors are at hand
+    (assistant/sentence_vectors.py)."""
     record, t = stored.record, load_data("templates")[language]
     intents, situations = list(intents or []), list(situations or [])
     sentences = body_sentences(stored.body)
+    cosines = similarity([s.text for s in sentences]) if similarity is not None and sentences else None
     title_terms = stems(record.title)
     own_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
     question_terms = list(dict.fromkeys(own_terms + [t for t in record_terms(question) if stem(t) not in title_terms]))
     situation_terms = [term for s in situations for term in s.terms]
-    ask = Ask(question_terms, situation_terms, sentences, similarity)
+    ask = Ask(question_terms, situation_terms, sentences, cosines)
     ranked = select_passages(sentences, question_terms, situation_terms, dense_texts or [], limit=len(sentences),
-                             similarity=similarity)
+                             similarity=cosines)
     passages = ranked[:PASSAGES]
     # The situation's best sentences, even below the question's best matches.
     situational = [p for p in ranked if p.situation_hit][:PASSAGES]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from assistant.catalog import RecordCatalog, StoredRecord
 from assistant.citations import citation_for
 from assistant.context import AnswerContext, Citation, Mode
 from assistant.extractive import Composed, compose_extractive
 from assistant.messages import Messages
-from assistant.passages import body_sentences
 from assistant.sentence_vectors import SentenceVectors
 from assistant.situations import Situation, detect_situations
 
@@ -54,19 +53,23 @@ class ComposeExtractive:
         return compose_extractive(stored, language, context.message, context.intents, situations,
                                   [c.text for c in chunks[:2]], similarity=self._similarity(stored, context, language))
 
-    def _similarity(self, stored: StoredRecord, context: AnswerContext, language: str) -> dict[str, float] | None:
-        """The body sentences' cosines with the question, for a French or English answer to a French or English
-        question (see assistant/passages.py for why not Arabic or Darija)."""
+    def _similarity(self, stored: StoredRecord, context: AnswerContext,
+                    language: str) -> Callable[[list[str]], dict[str, float] | None] | None:
+        """How to score the body sentences (split once, by the composer) against the question, for a French or
+        English answer to a French or English question (see assistant/passages.py for why not Arabic or Darija)."""
         vector = context.retrieval.query_vector if context.retrieval is not None else None
-        if (self._sentence_vectors is None or vector is None or language not in SENTENCE_LANGUAGES
-                or context.language != language):
+        vectors = self._sentence_vectors
+        if vectors is None or vector is None or language not in SENTENCE_LANGUAGES or context.language != language:
             return None
-        texts = [s.text for s in body_sentences(stored.body)]
-        try:
-            return self._sentence_vectors.similarities(vector, texts)
-        except Exception:  # noqa: BLE001 - a scoring aid: without it the answer is still composed from keywords
-            logger.warning("event=sentence_vectors_failed procedure=%s", stored.record.id, exc_info=True)
-            return None
+
+        def cosines(texts: list[str]) -> dict[str, float] | None:
+            try:
+                return vectors.similarities(vector, texts)
+            except Exception:  # noqa: BLE001 - a scoring aid: without it the answer is still composed from keywords
+                logger.warning("event=sentence_vectors_failed procedure=%s", stored.record.id, exc_info=True)
+                return None
+
+        return cosines
 
     def _amazigh_answer(self, context: AnswerContext, citation: Citation, situations: list[Situation]) -> str:
         assert citation.stored is not None
