@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.catalog import StoredRecord
-from assistant.passages import Passage, Sentence, body_sentences, record_terms, select_passages, stem, stems
+from assistant.passages import OVERVIEW, Passage, Sentence, body_sentences, record_terms, select_passages, stem, stems
 from assistant.resources import load_data
 from assistant.situations import Situation
 from assistant.text import fold, folded_phrases, keyword_tokens, padded_question, words
@@ -167,8 +167,11 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     wanted = {stem(t) for t in own_terms}
     strong = [p for p in passages if len(p.sentence.tokens & wanted) >= STRONG_PASSAGE_TERMS
               or p.score >= UNIQUE_TERM_SCORE * math.log(1 + len(sentences))]
-    if situational and strong and strong[0] is passages[0] and not passages[0].situation_hit:
-        situational = [passages[0], situational[0]]  # a better match for the question's own words comes first
+    if (situational and strong and strong[0] is passages[0] and not passages[0].situation_hit
+            and passages[0].sentence.section not in OVERVIEW):
+        # A better match for the question's own words comes first; not the description, which restates the
+        # question ("a new card when the old one is lost") without answering the situation.
+        situational = [passages[0], situational[0]]
     intro = t["intro"].format(title=record.title, n=marker)
     composed = Composed("")
     blocks: list[str] = []

@@ -28,7 +28,7 @@ SITUATION_WEIGHT = 2.5
 # The description opens with every case a procedure covers ("expired, lost, stolen or damaged"): it names the
 # situation without answering it, so its sentences never count as the situation's answer (dev and training
 # facts: Darija recall +3 points on training, dev unchanged, p95 length -9 words).
-_OVERVIEW = frozenset(sections[0] for sections in REQUIRED_SECTIONS.values())
+OVERVIEW = frozenset(sections[0] for sections in REQUIRED_SECTIONS.values())
 STEM_LENGTH = 6
 DENSE_BONUS = 0.5
 # Sentence vectors (assistant/sentence_vectors.py), for French and English answers: gold procedure forced, key-fact
@@ -134,7 +134,7 @@ def select_passages(sentences: list[Sentence], question_terms: Iterable[str], si
     scored = []
     for sentence, bonus in zip(sentences, bonuses, strict=True):
         score = sum(math.log(1 + len(sentences) / document_frequency[t]) for t in terms & sentence.tokens)
-        situation_hit = sentence.section not in _OVERVIEW and _marks(sentence, situation)
+        situation_hit = sentence.section not in OVERVIEW and _marks(sentence, situation)
         if situation_hit:
             score += SITUATION_WEIGHT
         if score > 0 and any(sentence.folded[:60] in chunk for chunk in dense):

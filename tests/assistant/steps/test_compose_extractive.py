@@ -131,6 +131,15 @@ def test_the_situation_sentence_joins_the_lead_even_below_the_question_best_matc
     assert "déclaration de perte" in answer.split("\n\n")[0]
 
 
+def test_the_description_that_restates_a_lost_card_never_leads_before_the_sentence_that_answers_it() -> None:
+    body = ("## Description\nCette démarche donne une nouvelle carte d'identité quand l'ancienne est perdue ou volée.\n"
+            "## Conditions\n- En cas de perte, déclarer d'abord la perte à la police.\n"
+            "## Bon à savoir\n- Les photos doivent être récentes.\n")
+    answer = _compose("J'ai perdu ma carte d'identité, comment avoir une nouvelle carte ?", body=body)
+    lead = answer.split("\n\n")[0]
+    assert "déclarer d'abord la perte à la police" in lead and "Cette démarche" not in lead
+
+
 def test_a_particle_glued_to_a_place_or_a_person_does_not_hide_the_situation() -> None:
     assert "abroad" in [s.name for s in detect_situations("كنسكن فبلجيكا وبغيت نجدد الباسبور")]
     assert "minor" in [s.name for s in detect_situations("بغيت باسبور لابني")]
