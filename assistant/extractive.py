@@ -106,6 +106,8 @@ def _intent_phrases() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
     return strong, weak
 
 
+# "Où" written with its accent asks where; folded, it is "ou" ("or"), which only weakly points at the place.
+_ACCENTED_WHERE = re.compile(r"(?<!\w)où(?!\w)", re.IGNORECASE)
 _ARABIZI_LETTERS = {"5": "kh", "7": "h", "9": "q"}
 _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLED = re.compile(r"(.)\1+")  # a doubled consonant is written once or twice: "khassni", "khasni"
@@ -144,7 +146,8 @@ def detect_intents(question: str, arabizi: bool = False) -> list[str]:
     bare = _skeleton_phrase(folded) if arabizi else ""
     skeletons = _intent_skeletons() if arabizi else {}
     found = [intent for intent in INTENTS if any(p in folded for p in strong[intent])
-             or any(p in bare for p in skeletons.get(intent, ()))]
+             or any(p in bare for p in skeletons.get(intent, ()))
+             or (intent == "where" and _ACCENTED_WHERE.search(question))]
     return found or [intent for intent in INTENTS if any(p in folded for p in weak.get(intent, ()))]
 
 

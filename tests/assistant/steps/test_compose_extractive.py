@@ -85,6 +85,11 @@ def test_a_skeleton_never_matches_a_short_word_or_arabic_script() -> None:
     assert skeleton("صالحة") == "صالحة" and skeleton("2024") == "2024"
 
 
+def test_ou_with_its_accent_asks_where_beside_another_part_and_without_it_only_when_nothing_else_is_asked() -> None:
+    assert detect_intents("Où faut-il déclarer le décès et dans quel délai ?") == ["delay", "where"]
+    assert detect_intents("Dans quel délai, carte ou passeport ?") == ["delay"]
+
+
 def test_how_long_is_it_valid_asks_the_validity_first() -> None:
     assert detect_intents("How long is the passport valid?")[0] == "validity"
 
