@@ -75,7 +75,7 @@ class Composed:
 
 @lru_cache(maxsize=1)
 def _intent_words() -> dict[str, list[str]]:
-    data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k != "weak"}
+    data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k not in ("weak", "owed")}
     missing = set(INTENTS) - set(data)
     if missing:
         raise RuntimeError(f"intents.yaml lacks {sorted(missing)}")
@@ -108,6 +108,21 @@ def _intent_phrases() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
 
 # "Où" written with its accent asks where; folded, it is "ou" ("or"), which only weakly points at the place.
 _ACCENTED_WHERE = re.compile(r"(?<!\w)où(?!\w)", re.IGNORECASE)
+@lru_cache(maxsize=1)
+def _owed_phrases() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Phrases asking whether a payment is owed, their Arabizi skeletons, and the words that ask an amount instead."""
+    owed = load_data("intents").get("owed", {})
+    phrases = folded_phrases(tuple(owed.get("phrases", [])))
+    skeletons = tuple(_skeleton_phrase(p) for p in phrases if p.isascii())
+    return phrases, skeletons, folded_phrases(tuple(owed.get("unless", [])))
+
+
+def _asks_if_owed(folded: str, bare: str) -> bool:
+    phrases, skeletons, unless = _owed_phrases()
+    return ((any(p in folded for p in phrases) or any(p in bare for p in skeletons))
+            and not any(p in folded for p in unless))
+
+
 _ARABIZI_LETTERS = {"5": "kh", "7": "h", "9": "q"}
 _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLED = re.compile(r"(.)\1+")  # a doubled consonant is written once or twice: "khassni", "khasni"
@@ -148,6 +163,8 @@ def detect_intents(question: str, arabizi: bool = False) -> list[str]:
     found = [intent for intent in INTENTS if any(p in folded for p in strong[intent])
              or any(p in bare for p in skeletons.get(intent, ()))
              or (intent == "where" and _ACCENTED_WHERE.search(question))]
+    if found[:1] == ["fees"] and _asks_if_owed(folded, bare):  # "where do I pay" still asks where
+        found = ["conditions", *(i for i in found if i != "conditions")]
     return found or [intent for intent in INTENTS if any(p in folded for p in weak.get(intent, ()))]
 
 

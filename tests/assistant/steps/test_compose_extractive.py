@@ -90,6 +90,13 @@ def test_ou_with_its_accent_asks_where_beside_another_part_and_without_it_only_w
     assert detect_intents("Dans quel délai, carte ou passeport ?") == ["delay"]
 
 
+def test_asking_whether_a_payment_is_owed_asks_the_conditions_before_the_fee() -> None:
+    assert detect_intents("Est-ce qu'on doit payer la taxe d'habitation tout de suite ?")[:2] == ["conditions", "fees"]
+    assert detect_intents("tomobil hybride, wach khasni nkhelles lvinyit?", arabizi=True)[0] == "conditions"
+    assert detect_intents("Combien faut-il payer ?") == ["fees"]  # the amount
+    assert detect_intents("Where do I have to pay the housing tax?")[0] == "where"
+
+
 def test_how_long_is_it_valid_asks_the_validity_first() -> None:
     assert detect_intents("How long is the passport valid?")[0] == "validity"
 
