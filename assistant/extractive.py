@@ -108,6 +108,8 @@ def _intent_phrases() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
 
 # "Où" written with its accent asks where; folded, it is "ou" ("or"), which only weakly points at the place.
 _ACCENTED_WHERE = re.compile(r"(?<!\w)où(?!\w)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
 def _owed_phrases() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Phrases asking whether a payment is owed, their Arabizi skeletons, and the words that ask an amount instead."""
