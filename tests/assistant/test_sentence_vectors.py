@@ -10,6 +10,7 @@ import pytest
 
 from assistant.passages import body_sentences, select_passages, sentence_bonuses
 from assistant.sentence_vectors import SentenceVectors
+from tests.assistant.steps.conftest import make_record
 
 TEXTS = ["Le timbre coûte 500 dirhams.", "Le dépôt se fait à l'annexe.", "Un mineur vient avec son tuteur."]
 
@@ -52,6 +53,24 @@ def test_a_restart_reads_the_vectors_from_the_data_directory_instead_of_embeddin
     restarted = CountingEmbedder()
     assert SentenceVectors(restarted, tmp_path).vectors(TEXTS).shape == (3, 8)
     assert restarted.batches == []
+
+
+def test_warming_embeds_only_the_records_without_a_file_and_answers_then_embed_nothing(tmp_path: Path) -> None:
+    first = make_record("## Conditions\n\n" + " ".join(TEXTS))
+    second = make_record("## Conditions\n\nUn autre texte, une autre phrase.", id="autre")
+    embedder = CountingEmbedder()
+    assert SentenceVectors(embedder, tmp_path).warm([first]) == 1
+    assert SentenceVectors(embedder, tmp_path).warm([first, second]) == 1
+    assert len(embedder.batches) == 2
+    answering = CountingEmbedder()
+    SentenceVectors(answering, tmp_path).vectors([s.text for s in body_sentences(first.body)])
+    assert answering.batches == []
+
+
+def test_without_a_data_directory_warming_embeds_nothing() -> None:
+    embedder = CountingEmbedder()
+    assert SentenceVectors(embedder).warm([make_record("## Conditions\n\n" + TEXTS[0])]) == 0
+    assert embedder.batches == []
 
 
 def test_an_edited_record_gets_new_vectors() -> None:

@@ -38,6 +38,18 @@ def test_index_prints_a_summary_and_status_shows_the_index(tmp_path: Path) -> No
     assert "procedures" in status.stdout and "fake-64" in status.stdout
 
 
+def test_index_embeds_each_records_sentences_once_for_the_answers(tmp_path: Path) -> None:
+    root = small_corpus(tmp_path)
+    first = run_cli(["index", str(root)], tmp_path / "data")
+    assert first.returncode == 0, first.stderr
+    stored = sorted((tmp_path / "data" / "sentence-vectors").glob("*/*.npy"))
+    records = len(list(root.rglob("*.md")))
+    assert len(stored) == records and f"sentence vectors: {records} records embedded" in first.stdout
+    again = run_cli(["index", str(root)], tmp_path / "data")
+    assert "records embedded" not in again.stdout
+    assert sorted((tmp_path / "data" / "sentence-vectors").glob("*/*.npy")) == stored
+
+
 def test_a_failed_file_is_named_with_its_reason_and_the_exit_code_is_non_zero(tmp_path: Path) -> None:
     root = small_corpus(tmp_path)
     (root / "procedures" / "certificat-residence" / "fr.md").write_text("", encoding="utf-8")
