@@ -91,3 +91,18 @@ def test_a_bad_keep_alive_setting_stops_the_server_before_it_listens_and_names_t
                           timeout=60, env={**os.environ, "SAHLA_KEEP_ALIVE_SECONDS": value, "PORT": str(free_port())})
     assert done.returncode == 2
     assert "invalid settings" in done.stderr and "keep_alive_seconds" in done.stderr
+
+
+def test_the_server_runs_numpy_products_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many request threads each running a small product beside the embedder: one BLAS thread each (api/server.py)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from api import server
+    from core.settings import Settings
+
+    seen: list[int] = []
+    monkeypatch.setattr(server.uvicorn, "run", lambda *args, **kwargs: seen.extend(
+        pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"))
+    with threadpool_limits(2, user_api="blas"):  # restored after the test, whatever `run` set
+        server.run(object(), Settings(_env_file=None))  # type: ignore[arg-type]
+    assert seen and set(seen) == {1}
