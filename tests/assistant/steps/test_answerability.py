@@ -39,6 +39,18 @@ def test_two_close_members_of_a_confusable_family_ask_which() -> None:
     assert decide([(0.82, first), (0.78, renewal)], 0.5, 0.1) == [first, renewal]
 
 
+def test_two_family_members_both_plausible_but_neither_sure_ask_which_instead_of_declining() -> None:
+    record, nationality = candidate("casier-judiciaire"), candidate("certificat-nationalite")
+    assert decide([(0.61, record), (0.60, nationality), (0.2, candidate("dossier-mariage"))], 0.9, 0.1) == [
+        record, nationality]
+
+
+def test_below_the_threshold_an_unrelated_or_improbable_second_still_declines() -> None:
+    record = candidate("casier-judiciaire")
+    assert decide([(0.61, record), (0.60, candidate("dossier-mariage"))], 0.9, 0.1) == []
+    assert decide([(0.61, record), (0.3, candidate("certificat-nationalite"))], 0.9, 0.1) == []
+
+
 def test_close_candidates_from_unrelated_procedures_do_not_ask() -> None:
     first = candidate("cnie-premiere-demande")
     assert decide([(0.82, first), (0.80, candidate("casier-judiciaire"))], 0.5, 0.1) == [first]
