@@ -114,6 +114,10 @@ _ACCENTED_WHERE = re.compile(r"(?<!\w)où(?!\w)", re.IGNORECASE)
 def _owed_phrases() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Phrases asking whether a payment is owed, their Arabizi skeletons, and the words that ask an amount instead."""
     owed = load_data("intents").get("owed", {})
+    if not isinstance(owed, dict) or not all(
+            isinstance(owed.get(key, []), list) and all(isinstance(p, str) for p in owed.get(key, []))
+            for key in ("phrases", "unless")):
+        raise RuntimeError("intents.yaml: 'owed' must map 'phrases' and 'unless' to lists of phrases")
     phrases = folded_phrases(tuple(owed.get("phrases", [])))
     skeletons = tuple(_skeleton_phrase(p) for p in phrases if p.isascii())
     return phrases, skeletons, folded_phrases(tuple(owed.get("unless", [])))

@@ -97,6 +97,20 @@ def test_asking_whether_a_payment_is_owed_asks_the_conditions_before_the_fee() -
     assert detect_intents("Where do I have to pay the housing tax?")[0] == "where"
 
 
+@pytest.mark.parametrize("owed", [["pay"], {"phrases": "pay"}, {"phrases": ["pay"], "unless": [3]}])
+def test_a_malformed_owed_entry_in_intents_yaml_is_named_when_loaded(owed: object,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import extractive
+
+    monkeypatch.setattr(extractive, "load_data", lambda name: {"owed": owed})
+    extractive._owed_phrases.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="intents.yaml: 'owed'"):
+            extractive._owed_phrases()
+    finally:
+        extractive._owed_phrases.cache_clear()
+
+
 def test_how_long_is_it_valid_asks_the_validity_first() -> None:
     assert detect_intents("How long is the passport valid?")[0] == "validity"
 
