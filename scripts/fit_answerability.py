@@ -135,8 +135,11 @@ def _threshold(rows: list[dict[str, Any]]) -> float:
 def _margin(rows: list[dict[str, Any]], thresholds: dict[str, float]) -> float:
     best = 0.0
     unambiguous = [r for r in rows if r["kind"] == "in_scope"]
+    # Only questions whose best candidate clears the threshold: below it, the clarify on two unsure family members
+    # (assistant/steps/answerability.py, UNSURE_FAMILY_FLOOR) does not depend on the margin.
+    sure = [r for r in unambiguous if r["scored"] and r["scored"][0][0] >= thresholds[r["form"]]]
     for margin in (0.02, 0.05, 0.1, 0.15, 0.2, 0.3):
-        clarified = sum(len(decide(r["scored"], thresholds[r["form"]], margin)) > 1 for r in unambiguous)
+        clarified = sum(len(decide(r["scored"], thresholds[r["form"]], margin)) > 1 for r in sure)
         if clarified / max(len(unambiguous), 1) <= CLARIFY_BUDGET:
             best = margin
     return best
