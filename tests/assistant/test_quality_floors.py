@@ -25,6 +25,12 @@ FLOORS: dict[str, tuple[float, float, float, float, float, float]] = {
     "darija_latin": (0.83, 0.07, 0.12, 0.07, 0.66, 0.54),
 }
 WORDS_P50_AT_MOST = 120  # issue 12's aim: room to quote, not a card
+# Ambiguous questions (6 or 7 per form): the right procedure among the clarify choices, or answered. Measured on
+# 2026-11-30 after the clarify on two unsure family members (90d7888): fr 6/7, ar 4/7, en 4/7, darija_ar 4/6,
+# darija_latin 1/6; floors one question below, except Darija-Latin, kept at its one question. Also measured then:
+# negatives answered fr 0.05, en 0.04 (0.03 before that change), in-scope refused darija_ar 0.04, darija_latin 0.07.
+AMBIGUOUS_RIGHT_AT_LEAST = {"fr": 5 / 7, "ar": 3 / 7, "en": 3 / 7, "darija_ar": 3 / 6, "darija_latin": 1 / 6}
+CLARIFY_UNAMBIGUOUS_AT_MOST = 0.06  # issue 13's aim is 0.05; measured 0.00 to 0.04
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +53,5 @@ def test_the_test_half_keeps_its_quality_floors(measured, form: str) -> None:
     assert row["recall_when_right"] >= recall, row
     assert row["leads"] >= leads, row
     assert row["words_p50"] <= WORDS_P50_AT_MOST, row
+    assert row["ambiguous_right_in_choices"] >= AMBIGUOUS_RIGHT_AT_LEAST[form] - 1e-9, row
+    assert row["clarify_unambiguous"] <= CLARIFY_UNAMBIGUOUS_AT_MOST, row
