@@ -51,10 +51,15 @@ class ExampleBank:
         self._ids = {procedure: n for n, procedure in enumerate(sorted(self.known))}
         self._label_ids = np.array([-1 if label is None else self._ids[label] for label in labels])
 
-    def features(self, vector: np.ndarray, procedure_id: str, exclude: np.ndarray | None = None) -> dict[str, float]:
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        return self.vectors @ vector
+
+    def features(self, vector: np.ndarray, procedure_id: str, exclude: np.ndarray | None = None,
+                 similarities: np.ndarray | None = None) -> dict[str, float]:
         """How the question sits among the examples, for a procedure the bank knows. `exclude` masks examples out
-        (the fit script's cross-fitting: a question never sees itself)."""
-        similarities = self.vectors @ vector
+        (the fit script's cross-fitting: a question never sees itself). `similarities`: the question's, when
+        already computed for another candidate (`similarities`)."""
+        similarities = self.similarities(vector) if similarities is None else similarities
         usable = np.ones(len(self.labels), bool) if exclude is None else ~exclude
         negative = usable & (self._label_ids == -1)
         positive = usable & (self._label_ids >= 0)

@@ -35,6 +35,15 @@ def test_a_question_like_the_procedures_own_examples_has_no_gap_to_it() -> None:
     assert features["example_same_gap"] == 0.0 and features["example_negative_gap"] < 0
 
 
+def test_the_questions_similarities_computed_once_give_every_candidate_the_same_features() -> None:
+    embedder = FakeEmbedder()
+    bank = embed_examples(embedder, EXAMPLES)
+    question = embedder.embed_query("passeport perdu")
+    once = bank.similarities(question)
+    for procedure in ("passeport-biometrique", "extrait-acte-naissance"):
+        assert bank.features(question, procedure, similarities=once) == bank.features(question, procedure)
+
+
 def test_excluded_examples_are_not_seen() -> None:
     embedder = FakeEmbedder()
     bank = embed_examples(embedder, EXAMPLES)
