@@ -40,6 +40,13 @@ def test_lexicon_maps_darija_words_to_administrative_vocabulary() -> None:
     assert "permis conduire" in expand_with_lexicon("بيرمي")
 
 
+def test_lexicon_reads_the_arabic_names_of_procedures_written_in_latin_letters() -> None:
+    assert "electoral register" in expand_with_lexicon("bghit nsjjel f lwa2i7 lintikhabiya")
+    assert "business tax" in expand_with_lexicon("tsjil f dariba mihaniya")
+    assert "self-employed" in expand_with_lexicon("ch7al dyal lflous f moqawil dati")
+    assert "family booklet" in expand_with_lexicon("daftar l7ala lmadaniya tdi3 lia")
+
+
 def test_tag_and_bidi_characters_are_stripped() -> None:
     assert sanitize("a\u202eb\u2066c\U000e0041d\u200fe") == "abcde"
 
