@@ -15,8 +15,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.catalog import StoredRecord
-from assistant.passages import OVERVIEW, Passage, Sentence, body_sentences, record_terms, select_passages, stem, stems
+from assistant.forms import has_arabic_letter
+from assistant.passages import (
+    OVERVIEW,
+    Passage,
+    Sentence,
+    body_sentences,
+    marks,
+    record_terms,
+    select_passages,
+    stem,
+    stems,
+)
 from assistant.resources import load_data
+from assistant.sentence_ranker import SECTION_OF_PART, SentenceQuery, SentenceRanker, shipped_ranker
 from assistant.situations import Situation
 from assistant.text import fold, folded_phrases, keyword_tokens, padded_question, words
 from core.records import REQUIRED_SECTIONS, ProcedureRecord
@@ -29,16 +41,20 @@ GENERAL_LEAD = ("where", "fees")
 STRONG_PASSAGE_TERMS = 2  # distinct question keywords a body sentence needs to lead a general question
 UNIQUE_TERM_SCORE = 1.0  # ...or a score worth a question word found in that sentence alone
 NOTES_FOR = {"fees", "delay", "validity"}  # notes qualify figures; other answers do not repeat them
-# The body section that says more about each part: its place in core.records.REQUIRED_SECTIONS, whose headings
-# every record language shares in that order.
-SECTION_OF_PART = {"conditions": 1, "online": 2, "documents": 3, "fees": 4, "delay": 5, "where": 6, "validity": 7}
 SITUATION_PARTS_WITH_INTENT = 1
 PASSAGES = 2  # body sentences quoted at most for the question, and for the situation
 SHORT_ANSWER_WORDS = 100  # an answer shorter than this also quotes the best-matching body sentence not yet shown
-# Arabic and Darija answers read sentence vectors only when no word of the question is found in the record: mixed
-# into every score they cost Arabic 0 to 3 points and Darija up to 4 (e5-small reads Darija against Arabic
-# sentences poorly); as the fallback alone, gold procedure forced, Darija-Arabic recall gained 1 point on dev and
-# 2 on the training facts (leads +2), Arabic and Darija-Latin unchanged.
+# Beside the sentences matched by keywords, the one that assistant/sentence_ranker.py finds most likely to hold what
+# was asked joins the lead from this probability. Gold procedure forced, ranker fitted without them, on the 231
+# training fact questions of facts_s4-s6: key-fact recall 0.80 -> 0.81, a key fact in the first paragraph 0.77 ->
+# 0.79, 6 more words at the median; 0.2 gained one more point for 2 more words, 0.5 and above nothing
+# (scripts/fit_sentence_ranker.py prints the sweep).
+LEAD_PROBABILITY = 0.3
+# Arabic and Darija answers read sentence vectors in the keyword scores only when no word of the question is found
+# in the record: mixed into every score they cost Arabic 0 to 3 points and Darija up to 4 (e5-small reads Darija
+# against Arabic sentences poorly); as the fallback alone, gold procedure forced, Darija-Arabic recall gained 1 point
+# on dev and 2 on the training facts (leads +2), Arabic and Darija-Latin unchanged. The sentence ranker reads them
+# for every language, weighted per form.
 VECTORS_AS_FALLBACK = ("ar", "darija")
 ONLINE_STEPS = 2  # steps done on the online service shown with it, the ones matching the question first
 REPEATED_SHARE = 0.8  # of a body sentence's words already in the field: it says nothing new
@@ -177,31 +193,34 @@ def detect_intents(question: str, arabizi: bool = False) -> list[str]:
 def compose_extractive(stored: StoredRecord, language: str, question: str = "", intents: list[str] | None = None,
                        situations: list[Situation] | None = None, dense_texts: list[str] | None = None,
                        marker: int = 1,
-                       similarity: Callable[[list[str]], Mapping[str, float] | None] | None = None) -> Composed:
+                       similarity: Callable[[list[str]], Mapping[str, float] | None] | None = None,
+                       ranker: SentenceRanker | None = None) -> Composed:
     """`language` is the answer's: fr, ar, en or darija (Darija frames the Arabic record). `similarity`: given the
     body's sentences, the cosine of each with the question, when its vectors are at hand
-    (assistant/sentence_vectors.py)."""
+    (assistant/sentence_vectors.py). `ranker`: the shipped sentence ranker by default."""
     record, t = stored.record, load_data("templates")[language]
     intents, situations = list(intents or []), list(situations or [])
     sentences = body_sentences(stored.body)
     fallback_only = language in VECTORS_AS_FALLBACK
 
-    def cosines() -> Mapping[str, float] | None:
-        return similarity([s.text for s in sentences]) if similarity is not None and sentences else None
-
     title_terms = stems(record.title)
     own_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
     question_terms = list(dict.fromkeys(own_terms + [t for t in record_terms(question) if stem(t) not in title_terms]))
     situation_terms = [term for s in situations for term in s.terms]
-    mixed = None if fallback_only else cosines()
+    all_cosines = similarity([s.text for s in sentences]) if similarity is not None and sentences else None
+    mixed = None if fallback_only else all_cosines
     ask = Ask(question_terms, situation_terms, sentences, mixed)
+    query = SentenceQuery(frozenset(stem(t) for t in question_terms), tuple(situation_terms),
+                          frozenset(p for s in situations for p in s.parts), tuple(intents),
+                          tuple(fold(t) for t in dense_texts or []), all_cosines, _form(language, question))
+    learned = [p for p in rank_passages(sentences, query, record.lang, ranker or shipped_ranker())[:1]
+               if p.score >= LEAD_PROBABILITY]
     ranked = select_passages(sentences, question_terms, situation_terms, dense_texts or [], limit=len(sentences),
                              similarity=mixed)
-    # No word of the question in the record: the sentences whose vector stands out, as its best matches (embedded
-    # only then).
+    # No word of the question in the record: the sentences whose vector stands out, as its best matches.
     fallback = fallback_only and not ranked
     if fallback:
-        ranked = [p for p in select_passages(sentences, (), limit=len(sentences), similarity=cosines())
+        ranked = [p for p in select_passages(sentences, (), limit=len(sentences), similarity=all_cosines)
                   if p.sentence.section not in OVERVIEW]
     passages = ranked[:PASSAGES]
     # The situation's best sentences, even below the question's best matches.
@@ -225,14 +244,15 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
         blocks += [_part(i, stored, t, ask, composed) for i in intents]
     elif intents:
         lead = f"{intro} — {_part(intents[0], stored, t, ask, composed)}"
-        extra = situational or strong[:1]
+        extra = _with_learned(situational or strong[:1], learned)
         # The body sentence that answers the situation or matches the question well joins the lead.
         blocks.append(f"{lead}\n{_quote(extra)}" if extra and not _shown(extra, [lead]) else lead)
         blocks += [_part(i, stored, t, ask, composed) for i in intents[1:]]
     elif situational or strong:
-        blocks.append(f"{intro} — {_quote(situational or strong[:1])}")
+        blocks.append(f"{intro} — {_quote(_with_learned(situational or strong[:1], learned))}")
     else:
-        blocks.append(f"{intro} — " + " ".join(_part(p, stored, t, ask, composed) for p in GENERAL_LEAD))
+        general = f"{intro} — " + " ".join(_part(p, stored, t, ask, composed) for p in GENERAL_LEAD)
+        blocks.append("\n".join([general, *(p.sentence.text for p in learned if p.sentence.text not in general)]))
     rest = [p for s in situations for p in s.parts if p not in intents] if situations else (
         [] if intents else list(GENERAL))
     if intents:
@@ -248,6 +268,28 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
                   else t["source_undated"])
     composed.text = "\n\n".join(b for b in blocks if b)
     return composed
+
+
+def rank_passages(sentences: list[Sentence], query: SentenceQuery, language: str,
+                  ranker: SentenceRanker) -> list[Passage]:
+    """Every body sentence, most likely to answer first (`language`: the record's)."""
+    scores = ranker.score(sentences, query, language)
+    situation = query.situation_terms
+    passages = [Passage(s, float(p), bool(situation) and s.section not in OVERVIEW and marks(s, situation))
+                for s, p in zip(sentences, scores, strict=True)]
+    return sorted(passages, key=lambda p: p.score, reverse=True)
+
+
+def _with_learned(passages: list[Passage], learned: list[Passage]) -> list[Passage]:
+    texts = {p.sentence.text for p in passages}
+    return passages + [p for p in learned if p.sentence.text not in texts]
+
+
+def _form(language: str, question: str) -> str:
+    """The question's form, as the ranker reads it: Darija in Arabic script or in Latin letters."""
+    if language == "darija" and not has_arabic_letter(question):
+        return "darija_latin"
+    return language
 
 
 def _best_unshown(ranked: list[Passage], blocks: list[str]) -> list[str]:

@@ -112,7 +112,7 @@ def body_sentences(body: str) -> list[Sentence]:
     return sentences
 
 
-def _marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:
+def marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:
     """Whether a situation's record-side words mark the sentence: Arabic ones anywhere in a word (particles are
     glued in front), Latin ones at the start of a word ("late" marks "late filing", not "calculate")."""
     starts = " " + _NON_WORD.sub(" ", sentence.folded)
@@ -136,7 +136,7 @@ def select_passages(sentences: list[Sentence], question_terms: Iterable[str], si
     scored = []
     for sentence, bonus in zip(sentences, bonuses, strict=True):
         score = sum(math.log(1 + len(sentences) / document_frequency[t]) for t in terms & sentence.tokens)
-        situation_hit = sentence.section not in OVERVIEW and _marks(sentence, situation)
+        situation_hit = sentence.section not in OVERVIEW and marks(sentence, situation)
         if situation_hit:
             score += SITUATION_WEIGHT
         if score > 0 and any(sentence.folded[:60] in chunk for chunk in dense):

@@ -18,6 +18,7 @@ from assistant.examples import ExampleBanks
 from assistant.llm import ChatModel
 from assistant.messages import Messages
 from assistant.retrieval import HybridRetriever
+from assistant.sentence_ranker import SentenceRanker
 from assistant.sentence_vectors import SentenceVectors
 from assistant.steps.answerability import CheckAnswerability
 from assistant.steps.check_output import CheckOutput
@@ -46,6 +47,7 @@ class ComposeStep(Protocol):
 @dataclass(frozen=True)
 class PipelineConfig:
     model: AnswerabilityModel | None = None  # the shipped one (assistant/data/answerability.json) by default
+    sentence_ranker: SentenceRanker | None = None  # the shipped one (assistant/data/sentence_ranker.json) by default
     official: OfficialContacts = field(default_factory=OfficialContacts)  # where answers may send people
     max_context_records: int = 3
     follow_up_max_words: int = 6
@@ -73,7 +75,8 @@ class AnswerPipeline:
                                                               self.examples),
         )
         extractive = ComposeExtractive(self.catalog, messages,
-                                       SentenceVectors(retriever.embedder, self.config.examples_cache))
+                                       SentenceVectors(retriever.embedder, self.config.examples_cache),
+                                       self.config.sentence_ranker)
         self.composer: ComposeStep = (
             ComposeWithModel(chat_model, self.catalog, extractive, self.config.max_context_records)
             if chat_model is not None else extractive)

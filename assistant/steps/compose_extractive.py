@@ -10,20 +10,22 @@ from assistant.citations import citation_for
 from assistant.context import AnswerContext, Citation, Mode
 from assistant.extractive import Composed, compose_extractive
 from assistant.messages import Messages
+from assistant.sentence_ranker import SentenceRanker
 from assistant.sentence_vectors import SentenceVectors
 from assistant.situations import Situation, detect_situations
 
 logger = logging.getLogger(__name__)
 
-SENTENCE_LANGUAGES = ("fr", "en", "ar", "darija")  # Arabic and Darija: only when no question word is found
+SENTENCE_LANGUAGES = ("fr", "en", "ar", "darija")
 
 
 class ComposeExtractive:
     name = "compose"
 
     def __init__(self, catalog: RecordCatalog, messages: Messages,
-                 sentence_vectors: SentenceVectors | None = None) -> None:
+                 sentence_vectors: SentenceVectors | None = None, ranker: SentenceRanker | None = None) -> None:
         self._catalog = catalog
+        self._ranker = ranker
         self._messages = messages
         self._sentence_vectors = sentence_vectors
 
@@ -51,7 +53,8 @@ class ComposeExtractive:
                  situations: list[Situation]) -> Composed:
         chunks = context.chosen.chunks_in(stored.record.lang) if context.chosen else []
         return compose_extractive(stored, language, context.message, context.intents, situations,
-                                  [c.text for c in chunks[:2]], similarity=self._similarity(stored, context, language))
+                                  [c.text for c in chunks[:2]], similarity=self._similarity(stored, context, language),
+                                  ranker=self._ranker)
 
     def _similarity(self, stored: StoredRecord, context: AnswerContext,
                     language: str) -> Callable[[list[str]], dict[str, float] | None] | None:

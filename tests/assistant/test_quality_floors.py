@@ -12,17 +12,16 @@ from bench.quality import FORMS, evaluate_decisions, evaluate_facts, load_sets
 
 # Per form: (right procedure >=, wrong answers on negatives <=, in-scope refused <=, in-scope wrong <=,
 #            key-fact recall when the right procedure is answered >=, first paragraph holds a key fact >=)
-# Measured on 2026-11-30 (test half, `make eval`, after sentence vectors for French and English answers and the
-# screen for requests to break the law or for partisan advice):
-# fr 0.96 / 0.03 / 0.03 / 0.01 / 0.82 / 0.84; ar 0.93 / 0.06 / 0.05 / 0.02 / 0.88 / 0.81;
-# en 0.89 / 0.03 / 0.06 / 0.01 / 0.81 / 0.76; darija_ar 0.91 / 0.04 / 0.05 / 0.03 / 0.75 / 0.67;
-# darija_latin 0.87 / 0.04 / 0.09 / 0.04 / 0.69 / 0.59. Words p50 95 to 113.
+# Measured on 2026-11-30 (test half, `make eval`, after the learned sentence ranker joined the lead, 2026-11-30):
+# fr 0.96 / 0.05 / 0.03 / 0.01 / 0.82 / 0.84; ar 0.93 / 0.06 / 0.05 / 0.02 / 0.88 / 0.83;
+# en 0.89 / 0.04 / 0.06 / 0.01 / 0.83 / 0.78; darija_ar 0.91 / 0.04 / 0.04 / 0.03 / 0.78 / 0.69;
+# darija_latin 0.87 / 0.04 / 0.07 / 0.04 / 0.69 / 0.62. Words p50 97 to 114.
 FLOORS: dict[str, tuple[float, float, float, float, float, float]] = {
     "fr": (0.92, 0.06, 0.07, 0.04, 0.78, 0.79),
-    "ar": (0.89, 0.09, 0.09, 0.04, 0.84, 0.76),
-    "en": (0.85, 0.06, 0.09, 0.04, 0.77, 0.71),
-    "darija_ar": (0.87, 0.07, 0.09, 0.06, 0.71, 0.62),
-    "darija_latin": (0.83, 0.07, 0.12, 0.07, 0.66, 0.54),
+    "ar": (0.89, 0.09, 0.09, 0.04, 0.84, 0.78),
+    "en": (0.85, 0.06, 0.09, 0.04, 0.79, 0.73),
+    "darija_ar": (0.87, 0.07, 0.09, 0.06, 0.74, 0.64),
+    "darija_latin": (0.83, 0.07, 0.12, 0.07, 0.66, 0.57),
 }
 WORDS_P50_AT_MOST = 120  # issue 12's aim: room to quote, not a card
 # Ambiguous questions (6 or 7 per form): the right procedure among the clarify choices, or answered. Measured on

@@ -10,6 +10,7 @@ from assistant.context import AnswerContext
 from assistant.extractive import compose_extractive, detect_intents, skeleton
 from assistant.messages import Messages
 from assistant.retrieval import Retrieval
+from assistant.sentence_ranker import FEATURES, SentenceRanker
 from assistant.situations import detect_situations
 from assistant.steps.compose_extractive import ComposeExtractive
 
@@ -255,14 +256,38 @@ def test_a_darija_question_whose_words_are_in_the_record_is_answered_from_them_n
     assert "الملحقة الإدارية" in answer.split("\n\n")[0] and "نائبه" not in answer
 
 
-def test_a_darija_answer_asks_for_sentence_vectors_only_when_no_question_word_is_in_the_record() -> None:
+def test_a_darija_answer_reads_sentence_vectors_for_the_ranker_and_the_amazigh_answer_never() -> None:
     vectors = _Vectors()
-    _step_answer("Passeport, fin n9dem l'annexe administrative?", "darija", vectors)
-    assert vectors.asked == []
     context = _step_answer("wach khoya ymchi m3aya?", "darija", vectors)
     assert len(vectors.asked) == 1 and "représentant légal" in context.answer.split("\n\n")[0]
     _step_answer("ⴰⵙⵙⵉⴼⴹ", "amazigh", vectors)  # the Amazigh answer quotes two records, never with vectors
     assert len(vectors.asked) == 1
+
+
+class _Ranker(SentenceRanker):
+    """Scores each sentence by one feature only."""
+
+    def __init__(self, feature: str, weight: float) -> None:
+        weights = np.zeros(len(FEATURES))
+        weights[FEATURES.index(feature)] = weight
+        super().__init__(weights, 0.0)
+
+
+def test_the_sentence_the_ranker_is_sure_of_joins_the_lead_beside_the_part_asked() -> None:
+    question = "Combien coûte le passeport ?"
+    stored = make_record()
+    # Only the "where" section's sentences sit in section 6; the ranker is sure of them and of nothing else.
+    sure = _Ranker("section_6", 10.0)
+    answer = compose_extractive(stored, "fr", question, detect_intents(question), ranker=sure).text
+    lead = answer.split("\n\n")[0]
+    assert "500 MAD" in lead and "annexe administrative de votre lieu" in lead
+
+
+def test_a_sentence_the_ranker_doubts_stays_out_of_the_lead() -> None:
+    question = "Combien coûte le passeport ?"
+    doubtful = _Ranker("section_6", -10.0)
+    lead = compose_extractive(make_record(), "fr", question, detect_intents(question), ranker=doubtful).text
+    assert "annexe administrative de votre lieu" not in lead.split("\n\n")[0]
 
 
 def test_a_failing_embedder_still_gets_the_keyword_answer(caplog: pytest.LogCaptureFixture) -> None:
