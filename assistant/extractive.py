@@ -244,9 +244,10 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
         blocks += [_part(i, stored, t, ask, composed) for i in intents]
     elif intents:
         lead = f"{intro} — {_part(intents[0], stored, t, ask, composed)}"
-        extra = _with_learned(situational or strong[:1], learned)
-        # The body sentence that answers the situation or matches the question well joins the lead.
-        blocks.append(f"{lead}\n{_quote(extra)}" if extra and not _shown(extra, [lead]) else lead)
+        # The body sentences that answer the situation or match the question well join the lead, unless the part's
+        # own line already quotes them.
+        extra = [p for p in _with_learned(situational or strong[:1], learned) if p.sentence.text not in lead]
+        blocks.append(f"{lead}\n{_quote(extra)}" if extra else lead)
         blocks += [_part(i, stored, t, ask, composed) for i in intents[1:]]
     elif situational or strong:
         blocks.append(f"{intro} — {_quote(_with_learned(situational or strong[:1], learned))}")
@@ -315,11 +316,6 @@ def _stated(record: ProcedureRecord, part: str) -> bool:
 
 def _quote(passages: list[Passage]) -> str:
     return " ".join(p.sentence.text for p in passages)
-
-
-def _shown(passages: list[Passage], blocks: list[str]) -> bool:
-    text = "\n".join(blocks)
-    return all(p.sentence.text in text for p in passages)
 
 
 def _section_sentence(stored: StoredRecord, intent: str, ask: Ask, field_text: str) -> str:

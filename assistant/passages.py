@@ -24,7 +24,8 @@ from core.records import REQUIRED_SECTIONS
 
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
 _NON_WORD = re.compile(r"\W+")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+")
+# A full stop followed by a lowercase word or a number ends an abbreviation, not a sentence ("bulletin no. 3").
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+(?![a-z0-9])")
 SITUATION_WEIGHT = 2.5
 # The description opens with every case a procedure covers ("expired, lost, stolen or damaged"): it names the
 # situation without answering it, so its sentences never count as the situation's answer (dev and training

@@ -40,3 +40,8 @@ def test_the_description_naming_every_case_is_not_the_answer_to_a_situation() ->
     best = select_passages(body_sentences(body), [], ["lost"], limit=2)
     assert [p.sentence.text for p in best] == ["If your card was lost, first report the loss to the police."]
     assert all(p.situation_hit for p in best)
+
+
+def test_an_abbreviation_followed_by_a_number_or_a_lowercase_word_does_not_end_the_sentence() -> None:
+    sentences = body_sentences("## Description\nThe extract (bulletin no. 3) is issued by the court. It is free.\n")
+    assert [s.text for s in sentences] == ["The extract (bulletin no. 3) is issued by the court.", "It is free."]

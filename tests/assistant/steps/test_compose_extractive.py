@@ -9,6 +9,7 @@ from assistant.catalog import StoredRecord
 from assistant.context import AnswerContext
 from assistant.extractive import compose_extractive, detect_intents, skeleton
 from assistant.messages import Messages
+from assistant.passages import body_sentences
 from assistant.retrieval import Retrieval
 from assistant.sentence_ranker import FEATURES, SentenceRanker
 from assistant.situations import detect_situations
@@ -294,3 +295,13 @@ def test_a_failing_embedder_still_gets_the_keyword_answer(caplog: pytest.LogCapt
     context = _step_answer("Combien coûte le passeport ?", "fr", _Vectors(fail=True))
     assert context.mode == "extractive" and "500 MAD" in context.answer and context.citations
     assert "sentence_vectors_failed" in caplog.text
+
+
+@pytest.mark.parametrize("question", ["J'habite en France, où faire mon passeport ?",
+                                      "Où déposer le passeport d'un mineur ?", "Mon passeport est perdu, où aller ?"])
+def test_the_lead_never_quotes_a_body_sentence_twice(question: str) -> None:
+    stored = make_record()
+    lead = compose_extractive(stored, "fr", question, detect_intents(question), detect_situations(question),
+                              ranker=_Ranker("section_6", 10.0)).text.split("\n\n")[0]
+    for sentence in body_sentences(stored.body):
+        assert lead.count(sentence.text) <= 1, (sentence.text, lead)
