@@ -25,6 +25,7 @@ from core.records import REQUIRED_SECTIONS
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
 _NON_WORD = re.compile(r"\W+")
 # A full stop followed by a lowercase word or a number ends an abbreviation, not a sentence ("bulletin no. 3").
+_TABLE_RULE = re.compile(r"^:?-{3,}:?$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+(?![a-z0-9])")
 SITUATION_WEIGHT = 2.5
 # The description opens with every case a procedure covers ("expired, lost, stolen or damaged"): it names the
@@ -97,20 +98,37 @@ class Passage:
 
 
 def body_sentences(body: str) -> list[Sentence]:
-    """The body's sentences with their section: list items are sentences, paragraphs are split."""
+    """The body's sentences with their section: list items are sentences, paragraphs are split, and each row of a
+    table reads as one sentence with its column names ("Less than 8 hp — Petrol: 350 DH; Diesel: 700 DH"): quoted
+    as Markdown, a row means nothing without its header."""
     sentences: list[Sentence] = []
     section = ""
+    header: list[str] | None = None
     for line in body.splitlines():
         heading = _HEADING.match(line)
         if heading:
-            section = heading.group(1)
+            section, header = heading.group(1), None
             continue
-        text = line.strip().lstrip("-*").strip()
-        text = re.sub(r"^\d+[.)]\s*", "", text)
+        if line.strip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if all(_TABLE_RULE.match(c) for c in cells):
+                continue
+            if header is None:
+                header = cells
+                continue
+            text = _table_row(header, cells)
+        else:
+            header = None
+            text = re.sub(r"^\d+[.)]\s*", "", line.strip().lstrip("-*").strip())
         for part in _SENTENCE_SPLIT.split(text):
             if len(part) > 3:
                 sentences.append(Sentence(section, part, stems(part), fold(part)))
     return sentences
+
+
+def _table_row(header: list[str], cells: list[str]) -> str:
+    named = [f"{name}: {value}" for name, value in zip(header[1:], cells[1:], strict=False) if value]
+    return f"{cells[0]} — {'; '.join(named)}" if named else cells[0]
 
 
 def marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:

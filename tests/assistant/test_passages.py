@@ -45,3 +45,10 @@ def test_the_description_naming_every_case_is_not_the_answer_to_a_situation() ->
 def test_an_abbreviation_followed_by_a_number_or_a_lowercase_word_does_not_end_the_sentence() -> None:
     sentences = body_sentences("## Description\nThe extract (bulletin no. 3) is issued by the court. It is free.\n")
     assert [s.text for s in sentences] == ["The extract (bulletin no. 3) is issued by the court.", "It is free."]
+
+
+def test_each_table_row_reads_as_one_sentence_with_its_column_names() -> None:
+    body = ("## Cost\n| Power | Petrol | Diesel |\n|---|:---:|---|\n| Under 8 CV | 350 MAD | 700 MAD |\n"
+            "| 8 to 10 CV | 650 MAD | |\n\nPaying online is free.\n")
+    assert [s.text for s in body_sentences(body)] == [
+        "Under 8 CV — Petrol: 350 MAD; Diesel: 700 MAD", "8 to 10 CV — Petrol: 650 MAD", "Paying online is free."]
