@@ -45,6 +45,8 @@ def test_lexicon_reads_the_arabic_names_of_procedures_written_in_latin_letters()
     assert "business tax" in expand_with_lexicon("tsjil f dariba mihaniya")
     assert "self-employed" in expand_with_lexicon("ch7al dyal lflous f moqawil dati")
     assert "family booklet" in expand_with_lexicon("daftar l7ala lmadaniya tdi3 lia")
+    for spelling in ("chahadat l7aya", "chahadat lhaya", "chahada dyal l7aya", "شهادة حياة"):
+        assert "life certificate" in expand_with_lexicon(f"fin nakhod {spelling}?"), spelling
 
 
 def test_tag_and_bidi_characters_are_stripped() -> None:
