@@ -52,3 +52,8 @@ def test_each_table_row_reads_as_one_sentence_with_its_column_names() -> None:
             "| 8 to 10 CV | 650 MAD | |\n\nPaying online is free.\n")
     assert [s.text for s in body_sentences(body)] == [
         "Under 8 CV — Petrol: 350 MAD; Diesel: 700 MAD", "8 to 10 CV — Petrol: 650 MAD", "Paying online is free."]
+
+
+def test_the_darija_word_for_tax_reads_the_records_word_for_it() -> None:
+    assert "الضريبة" in record_terms("salam, ch7al dyal dariba ghadi nkhles?")
+    assert "الضريبة" in record_terms("شحال ديال الضريبة كيخلص المقاول الذاتي؟")
