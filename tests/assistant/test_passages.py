@@ -55,5 +55,5 @@ def test_each_table_row_reads_as_one_sentence_with_its_column_names() -> None:
 
 
 def test_the_darija_word_for_tax_reads_the_records_word_for_it() -> None:
-    assert "الضريبة" in record_terms("salam, ch7al dyal dariba ghadi nkhles?")
-    assert "الضريبة" in record_terms("شحال ديال الضريبة كيخلص المقاول الذاتي؟")
+    assert "ضريبه" in record_terms("salam, ch7al dyal dariba ghadi nkhles?")  # folded, article off
+    assert "ضريبه" in record_terms("شحال ديال الضريبة كيخلص المقاول الذاتي؟")
