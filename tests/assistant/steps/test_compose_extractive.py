@@ -305,3 +305,12 @@ def test_the_lead_never_quotes_a_body_sentence_twice(question: str) -> None:
                               ranker=_Ranker("section_6", 10.0)).text.split("\n\n")[0]
     for sentence in body_sentences(stored.body):
         assert lead.count(sentence.text) <= 1, (sentence.text, lead)
+
+
+@pytest.mark.parametrize("question", ["Et pour mon fils mineur ?", "Passeport pour un mineur, il faut quoi ?",
+                                      "J'habite à l'étranger, comment faire ?"])
+def test_an_answer_never_says_a_body_sentence_twice(question: str) -> None:
+    stored = make_record()
+    answer = compose_extractive(stored, "fr", question, detect_intents(question), detect_situations(question)).text
+    for sentence in body_sentences(stored.body):
+        assert answer.count(sentence.text) <= 1, (sentence.text, answer)
