@@ -314,3 +314,14 @@ def test_an_answer_never_says_a_body_sentence_twice(question: str) -> None:
     answer = compose_extractive(stored, "fr", question, detect_intents(question), detect_situations(question)).text
     for sentence in body_sentences(stored.body):
         assert answer.count(sentence.text) <= 1, (sentence.text, answer)
+
+
+@pytest.mark.parametrize(("question", "intents"), [
+    ("fin ndir la légalisation dyal signature, w ch7al?", ["where", "fees"]),
+    ("فين نديرها وشحال؟", ["where", "fees"]),
+    ("Where do I apply and how much?", ["where", "fees"]),
+    ("Quels documents et combien de temps ?", ["documents", "delay"]),
+    ("شحال من وقت كتاخد؟", ["delay"]),
+])
+def test_and_how_much_after_another_part_also_asks_the_cost(question: str, intents: list[str]) -> None:
+    assert detect_intents(question, arabizi=question.isascii()) == intents
