@@ -164,7 +164,7 @@ def test_citizens_and_agents_are_kept_to_their_routes(client, agent) -> None:
 def test_the_queue_filters_by_status_language_and_thumbs_down(client, agent) -> None:
     answered = ask(client, "passeport biométrique")
     not_found = ask(client, "document que je dois demander pour vendre ma voiture")
-    arabic = ask(client, "كيف أحصل على جواز السفر؟")
+    arabic = ask(client, "كيف أجدد جواز السفر؟")
     client.post("/v1/feedback", json={"message_id": answered["message_id"], "rating": "down", "comment": None})
 
     def ids(**params: object) -> list[str]:

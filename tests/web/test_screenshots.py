@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, ViewportSize
 from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, WebServer
 from tests.web.widget_helpers import ask, open_demo, shadow
 
-QUESTIONS = {"fr": "Quels documents pour le passeport biométrique ?", "ar": "كيف أحصل على جواز السفر؟"}
+QUESTIONS = {"fr": "Quels documents pour le passeport biométrique ?", "ar": "كيف أجدد جواز السفر؟"}
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])

@@ -11,7 +11,7 @@ from tests.web.conftest import ADMIN_KEY, PHONE, XSS_TITLE, WebServer
 from tests.web.widget_helpers import answers, ask, computed, contrast, open_demo, shadow
 
 PASSPORT_FR = "Quels documents pour le passeport biométrique ?"
-PASSPORT_AR = "كيف أحصل على جواز السفر؟"
+PASSPORT_AR = "كيف أجدد جواز السفر؟"
 # Records the length of the answer's text each time it changes while the answer is still marked busy.
 RECORD_PARTIAL_ANSWERS = """() => {
   const root = document.querySelector('sahla-widget').shadowRoot;

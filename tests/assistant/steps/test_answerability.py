@@ -174,3 +174,25 @@ def test_otherwise_only_the_first_three_are_judged(probabilities: dict[str, floa
     gate = CheckAnswerability(Messages(), None, _Catalog(*ids, *LOOK_ALIKES), _model())  # type: ignore[arg-type]
     judged = gate.judged(_ranked(*LOOK_ALIKES, "amo-inscription"), probabilities)
     assert [c.procedure_id for _, c in judged] == ["syn-a", "syn-b", "syn-c"]
+
+
+class _ScoredGate(CheckAnswerability):
+    """The gate's decision over hand-set probabilities, one per candidate in order."""
+
+    def __init__(self, *probabilities: float) -> None:
+        super().__init__(Messages(), None, _Catalog(), replace(_model(), thresholds={"default": 0.9}))  # type: ignore[arg-type]
+        self._probabilities = probabilities
+
+    def score(self, context: AnswerContext,
+              model: AnswerabilityModel | None = None) -> list[tuple[float, ProcedureCandidate]]:
+        assert context.retrieval is not None
+        return list(zip(self._probabilities, context.retrieval.candidates, strict=False))
+
+
+@pytest.mark.parametrize(("best", "status"), [(0.72, "not_found"), (0.2, "out_of_scope")])
+def test_a_declined_question_whose_best_candidate_is_probable_is_not_found_not_out_of_scope(best: float,
+                                                                                            status: str) -> None:
+    context = _ranked("passeport-biometrique", "immatriculation-consulaire")
+    _ScoredGate(best, 0.01)(context)
+    assert context.status == status and context.chosen is None
+    assert ("idarati.ma" in context.answer) == (status == "not_found")
