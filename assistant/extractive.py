@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.catalog import StoredRecord
-from assistant.forms import has_arabic_letter
+from assistant.forms import language_form
 from assistant.passages import (
     OVERVIEW,
     Passage,
     Sentence,
+    answers_situation,
     body_sentences,
-    marks,
     record_terms,
     select_passages,
     stem,
@@ -224,7 +224,7 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     ask = Ask(question_terms, situation_terms, sentences, mixed)
     query = SentenceQuery(frozenset(stem(t) for t in question_terms), tuple(situation_terms),
                           frozenset(p for s in situations for p in s.parts), tuple(intents),
-                          tuple(fold(t) for t in dense_texts or []), all_cosines, _form(language, question))
+                          tuple(fold(t) for t in dense_texts or []), all_cosines, language_form(question, language))
     learned_ranking = rank_passages(sentences, query, record.lang, ranker or shipped_ranker())
     likely = {p.sentence.text: p.score for p in learned_ranking}
     learned = [p for p in learned_ranking[:1] if p.score >= LEAD_PROBABILITY]
@@ -288,8 +288,7 @@ def rank_passages(sentences: list[Sentence], query: SentenceQuery, language: str
                   ranker: SentenceRanker) -> list[Passage]:
     """Every body sentence, most likely to answer first (`language`: the record's)."""
     scores = ranker.score(sentences, query, language)
-    situation = query.situation_terms
-    passages = [Passage(s, float(p), bool(situation) and s.section not in OVERVIEW and marks(s, situation))
+    passages = [Passage(s, float(p), answers_situation(s, query.situation_terms))
                 for s, p in zip(sentences, scores, strict=True)]
     return sorted(passages, key=lambda p: p.score, reverse=True)
 
@@ -329,13 +328,6 @@ def _with_learned(passages: list[Passage], learned: list[Passage], likely: dict[
     texts = {p.sentence.text for p in passages}
     merged = passages + [p for p in learned if p.sentence.text not in texts]
     return sorted(merged, key=lambda p: likely.get(p.sentence.text, 0.0), reverse=True)
-
-
-def _form(language: str, question: str) -> str:
-    """The question's form, as the ranker reads it: Darija in Arabic script or in Latin letters."""
-    if language == "darija" and not has_arabic_letter(question):
-        return "darija_latin"
-    return language
 
 
 def _best_unshown(ranked: list[Passage], blocks: list[str]) -> list[str]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,8 +25,8 @@ from core.records import REQUIRED_SECTIONS
 
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
 _NON_WORD = re.compile(r"\W+")
+_TABLE_RULE = re.compile(r"^:?-{3,}:?$")  # a table's header rule cell: ---, :---, ---:
 # A full stop followed by a lowercase word or a number ends an abbreviation, not a sentence ("bulletin no. 3").
-_TABLE_RULE = re.compile(r"^:?-{3,}:?$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?؟])\s+(?![a-z0-9])")
 SITUATION_WEIGHT = 2.5
 # The description opens with every case a procedure covers ("expired, lost, stolen or damaged"): it names the
@@ -131,7 +132,7 @@ def _table_row(header: list[str], cells: list[str]) -> str:
     return f"{cells[0]} — {'; '.join(named)}" if named else cells[0]
 
 
-def marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:
+def _marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:
     """Whether a situation's record-side words mark the sentence: Arabic ones anywhere in a word (particles are
     glued in front), Latin ones at the start of a word ("late" marks "late filing", not "calculate")."""
     starts = " " + _NON_WORD.sub(" ", sentence.folded)
@@ -149,16 +150,14 @@ def select_passages(sentences: list[Sentence], question_terms: Iterable[str], si
         return []
     terms = {stem(t) for t in question_terms}
     situation = tuple(situation_terms)
-    document_frequency = {t: sum(t in s.tokens for s in sentences) for t in terms}
     dense = [fold(t) for t in dense_texts]
     bonuses = sentence_bonuses(sentences, similarity)
     scored = []
-    for sentence, bonus in zip(sentences, bonuses, strict=True):
-        score = sum(math.log(1 + len(sentences) / document_frequency[t]) for t in terms & sentence.tokens)
-        situation_hit = sentence.section not in OVERVIEW and marks(sentence, situation)
+    for sentence, score, bonus in zip(sentences, keyword_scores(sentences, terms), bonuses, strict=True):
+        situation_hit = answers_situation(sentence, situation)
         if situation_hit:
             score += SITUATION_WEIGHT
-        if score > 0 and any(sentence.folded[:60] in chunk for chunk in dense):
+        if score > 0 and in_dense_chunk(sentence, dense):
             score += DENSE_BONUS
         score += bonus
         if score > 0:
@@ -167,16 +166,39 @@ def select_passages(sentences: list[Sentence], question_terms: Iterable[str], si
     return scored[:limit]
 
 
-def sentence_bonuses(sentences: list[Sentence], similarity: Mapping[str, float] | None) -> list[float]:
-    """SENTENCE_WEIGHT for each standard deviation a sentence's cosine with the question lies above
-    SENTENCE_Z deviations over the mean of these sentences. Within one record, e5 cosines crowd together (0.80 to
-    0.87), so only the distance from the record's own mean says which sentence is about the question. A sentence
-    without a vector, or a list too short to have a mean worth the name, gets none."""
-    if not similarity or len(sentences) < SENTENCE_MIN:
-        return [0.0] * len(sentences)
+def keyword_scores(sentences: Sequence[Sentence], terms: AbstractSet[str]) -> list[float]:
+    """Each sentence's score for the question's keyword stems: every one it holds, weighted by how rare it is among
+    these sentences (a word in every sentence, such as the procedure's own name, says nothing)."""
+    frequency = {t: sum(t in s.tokens for s in sentences) for t in terms}
+    return [sum(math.log(1 + len(sentences) / frequency[t]) for t in terms & s.tokens) for s in sentences]
+
+
+def answers_situation(sentence: Sentence, situation_terms: tuple[str, ...]) -> bool:
+    """Whether the situation's words mark a sentence outside the description (see OVERVIEW)."""
+    return sentence.section not in OVERVIEW and _marks(sentence, situation_terms)
+
+
+def in_dense_chunk(sentence: Sentence, dense_chunks: Iterable[str]) -> bool:
+    """Whether the sentence lies in one of the record's chunks the dense search ranked first (folded)."""
+    return any(sentence.folded[:60] in chunk for chunk in dense_chunks)
+
+
+def vector_z(sentences: Sequence[Sentence], similarity: Mapping[str, float] | None) -> np.ndarray:
+    """Each sentence's cosine with the question in standard deviations from these sentences' mean: within one
+    record e5 cosines crowd together (0.80 to 0.87), so only the distance from the record's own mean says which
+    sentence is about the question. A sentence without a vector, or a list too short to have a mean worth the
+    name, gets 0."""
+    zeros = np.zeros(len(sentences))
+    if not similarity:
+        return zeros
     known = np.array([similarity[s.text] for s in sentences if s.text in similarity])
     if len(known) < SENTENCE_MIN or known.std() == 0:
-        return [0.0] * len(sentences)
+        return zeros
     mean, deviation = known.mean(), known.std()
-    return [SENTENCE_WEIGHT * max(0.0, (similarity[s.text] - mean) / deviation - SENTENCE_Z)
-            if s.text in similarity else 0.0 for s in sentences]
+    return np.array([(similarity[s.text] - mean) / deviation if s.text in similarity else 0.0 for s in sentences])
+
+
+def sentence_bonuses(sentences: list[Sentence], similarity: Mapping[str, float] | None) -> list[float]:
+    """SENTENCE_WEIGHT for each standard deviation a sentence's cosine with the question lies above SENTENCE_Z
+    deviations over the mean of these sentences (`vector_z`)."""
+    return [SENTENCE_WEIGHT * max(0.0, float(z) - SENTENCE_Z) for z in vector_z(sentences, similarity)]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.passages import OVERVIEW, Sentence, marks
+from assistant.passages import Sentence, answers_situation, in_dense_chunk, keyword_scores, vector_z
 from assistant.resources import DATA_DIR
 from core.records import REQUIRED_SECTIONS
 
@@ -30,7 +30,6 @@ SECTIONS = 8  # core.records.REQUIRED_SECTIONS, in their order; a sentence under
 # The body section that says more about each part: its place in REQUIRED_SECTIONS, whose headings every record
 # language shares in that order.
 SECTION_OF_PART = {"conditions": 1, "online": 2, "documents": 3, "fees": 4, "delay": 5, "where": 6, "validity": 7}
-MIN_SENTENCES_FOR_VECTORS = 3  # fewer sentences have no mean worth reading a vector against
 MODEL_FILE = DATA_DIR / "sentence_ranker.json"
 
 FEATURES = (
@@ -63,11 +62,10 @@ def sentence_features(sentences: Sequence[Sentence], query: SentenceQuery, langu
     if not count:
         return np.zeros((0, len(FEATURES)))
     headings = REQUIRED_SECTIONS.get(language, ())
-    frequency = {t: sum(t in s.tokens for s in sentences) for t in query.terms}
-    keywords = np.array([sum(math.log(1 + count / frequency[t]) for t in query.terms & s.tokens) for s in sentences])
+    keywords = np.array(keyword_scores(sentences, query.terms))
     matched = np.array([len(query.terms & s.tokens) for s in sentences])
     best_keywords = keywords.max() if keywords.max() > 0 else 1.0
-    z = _vector_z(sentences, query.similarity)
+    z = vector_z(sentences, query.similarity)
     vector_rank = np.empty(count)
     vector_rank[np.argsort(-z, kind="stable")] = np.arange(count)
     first_intent = {SECTION_OF_PART.get(query.intents[0])} if query.intents else set()
@@ -80,9 +78,8 @@ def sentence_features(sentences: Sequence[Sentence], query: SentenceQuery, langu
         first_in_section = sentence.section != previous
         previous = sentence.section
         section = headings.index(sentence.section) if sentence.section in headings else SECTIONS
-        situation = float(bool(query.situation_terms) and sentence.section not in OVERVIEW
-                          and marks(sentence, query.situation_terms))
-        dense = float(keywords[n] > 0 and any(sentence.folded[:60] in chunk for chunk in query.dense_chunks))
+        situation = float(answers_situation(sentence, query.situation_terms))
+        dense = float(keywords[n] > 0 and in_dense_chunk(sentence, query.dense_chunks))
         share = keywords[n] / best_keywords
         row = {
             "keywords": keywords[n], "keywords_share": share, "matched": matched[n],
@@ -99,20 +96,6 @@ def sentence_features(sentences: Sequence[Sentence], query: SentenceQuery, langu
         }
         rows.append([row.get(name, 0.0) for name in FEATURES])
     return np.array(rows, dtype=float)
-
-
-def _vector_z(sentences: Sequence[Sentence], similarity: Mapping[str, float] | None) -> np.ndarray:
-    """Each sentence's cosine with the question in standard deviations from these sentences' mean: within one
-    record e5 cosines crowd together (0.80 to 0.87), so only the distance from the record's own mean says which
-    sentence is about the question. A sentence without a vector gets 0."""
-    zeros = np.zeros(len(sentences))
-    if not similarity:
-        return zeros
-    known = np.array([similarity[s.text] for s in sentences if s.text in similarity])
-    if len(known) < MIN_SENTENCES_FOR_VECTORS or known.std() == 0:
-        return zeros
-    mean, deviation = known.mean(), known.std()
-    return np.array([(similarity[s.text] - mean) / deviation if s.text in similarity else 0.0 for s in sentences])
 
 
 @dataclass
