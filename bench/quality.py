@@ -48,12 +48,14 @@ def load_sets(half: str | None = None) -> dict[str, list[dict[str, Any]]]:
 
 def load_training() -> dict[str, list[dict[str, Any]]]:
     """Extra dev-half questions that only fit the gate (scripts/fit_answerability.py), never reported: in_scope
-    (rows with a procedure) and negatives (rows with an expected status), from tests/golden/training/."""
+    (rows with a procedure), ambiguous (rows with the acceptable procedures) and negatives (rows with an expected
+    status), from tests/golden/training/."""
     rows = [q for p in sorted((GOLDEN / "training").glob("*.yaml")) for q in _questions(p)]
     if any(q.get("half") != "dev" for q in rows):
         raise ValueError("tests/golden/training/ holds dev-half questions only")
     return {"in_scope": [q for q in rows if q.get("procedure")],
-            "negatives": [q for q in rows if not q.get("procedure")]}
+            "ambiguous": [q for q in rows if q.get("acceptable")],
+            "negatives": [q for q in rows if not q.get("procedure") and not q.get("acceptable")]}
 
 
 def _share(count: float, total: int) -> float | None:

@@ -10,7 +10,9 @@ under NEGATIVE_BUDGET, and the clarify margin that keeps clarify on unambiguous 
 Three models from the same rows: the main one, one without the dense features (degraded retrieval), and one that
 also reads the example bank (assistant/examples.py). The bank is the dev in-scope and negative questions; a row's
 example features are cross-fitted (computed without the examples of its own fold), so no question sees itself.
-Beside the dev halves, tests/golden/training/ holds dev questions written only to fit (never reported).
+Beside the dev halves, tests/golden/training/ holds dev questions written only to fit (never reported). Its
+ambiguous questions are not fitted, only measured: the report's right_among_choices is on questions the model has
+not seen.
 The test halves are never read here.
 """
 
@@ -61,7 +63,9 @@ def collect(pipeline: AnswerPipeline) -> list[dict[str, Any]]:
     items = ([{**q, "kind": "in_scope", "wanted": {q["procedure"]}}
               for q in sets["in_scope"] + sets["facts"] + training["in_scope"]]
              + [{**q, "kind": "negative", "wanted": set()} for q in sets["negatives"] + training["negatives"]]
-             + [{**q, "kind": "ambiguous", "wanted": set(q["acceptable"])} for q in sets["ambiguous"]])
+             + [{**q, "kind": "ambiguous", "wanted": set(q["acceptable"])} for q in sets["ambiguous"]]
+             # Only measured: fitted on half of them, the other half got no more clarifies nor right choices (2026-11-30).
+             + [{**q, "kind": "unfitted_ambiguous", "wanted": set(q["acceptable"])} for q in training["ambiguous"]])
     rows = []
     for item in items:
         context = pipeline.prepare(item["q"])
@@ -104,7 +108,7 @@ def fit(rows: list[dict[str, Any]], zeroed: tuple[str, ...] = (), names: tuple[s
         key: str = "candidates") -> AnswerabilityModel:
     """`zeroed` features are set to 0 in every row: the keyword-only model for degraded retrieval. `key`: the
     rows' candidate features to read ("with_examples" for the model that reads the example bank)."""
-    rows = [{**r, "candidates": r[key]} for r in rows]
+    rows = [{**r, "candidates": r[key]} for r in rows if r["kind"] != "unfitted_ambiguous"]
     if zeroed:
         rows = [{**r, "candidates": [(c, {**f, **dict.fromkeys(zeroed, 0.0)}) for c, f in r["candidates"]]}
                 for r in rows]
@@ -148,13 +152,17 @@ def _margin(rows: list[dict[str, Any]], thresholds: dict[str, float]) -> float:
 def report(rows: list[dict[str, Any]], model: AnswerabilityModel, candidates: str = "candidates") -> None:
     for form in FORMS:
         mine = [r for r in rows if r["form"] == form]
-        counts = {"right": 0, "wrong": 0, "refused": 0, "clarify": 0, "neg_wrong": 0, "neg": 0}
+        counts = {"right": 0, "wrong": 0, "refused": 0, "clarify": 0, "neg_wrong": 0, "neg": 0,
+                  "unfitted_ambiguous": 0, "right_among_choices": 0}
         for r in mine:
             scored = sorted(((model.probability(f), c) for c, f in r[candidates]), key=lambda p: -p[0])
             chosen = decide(scored, model.threshold(form), model.clarify_margin)
             if r["kind"] == "negative":
                 counts["neg"] += 1
                 counts["neg_wrong"] += bool(chosen)
+            elif r["kind"] == "unfitted_ambiguous":
+                counts["unfitted_ambiguous"] += 1
+                counts["right_among_choices"] += any(c.procedure_id in r["wanted"] for c in chosen)
             elif r["kind"] == "in_scope":
                 key = ("refused" if not chosen else "clarify" if len(chosen) > 1
                        else "right" if chosen[0].procedure_id in r["wanted"] else "wrong")

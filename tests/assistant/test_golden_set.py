@@ -48,6 +48,17 @@ def test_training_questions_are_dev_only_and_about_held_procedures_or_none() -> 
     assert not evaluated & {q["q"] for rows in training.values() for q in rows}
 
 
+def test_training_ambiguous_questions_name_two_or_three_held_procedures_of_one_family() -> None:
+    """A training row with `acceptable` teaches the gate that each of those is right, so each must be ours, and
+    none of them may be read as a negative."""
+    training = load_training()
+    assert len(training["ambiguous"]) >= 150
+    assert {q["form"] for q in training["ambiguous"]} == FORMS
+    for q in training["ambiguous"]:
+        assert 2 <= len(q["acceptable"]) <= 3 and set(q["acceptable"]) <= set(SPEC_IDS), q["q"]
+    assert not any(q.get("acceptable") for q in training["negatives"])
+
+
 def test_training_facts_are_verbatim_in_the_record_the_answer_quotes() -> None:
     """The fact questions written to tune the composer on (tests/golden/training/facts_*.yaml) score an answer
     only if each fact can appear in it: Darija and Arabic answers quote ar.md."""
