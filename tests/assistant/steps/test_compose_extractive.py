@@ -325,3 +325,8 @@ def test_an_answer_never_says_a_body_sentence_twice(question: str) -> None:
 ])
 def test_and_how_much_after_another_part_also_asks_the_cost(question: str, intents: list[str]) -> None:
     assert detect_intents(question, arabizi=question.isascii()) == intents
+
+
+@pytest.mark.parametrize("question", ["wach tasjil f l'école bflous?", "wach lmin7a blflous wla fabor?"])
+def test_is_it_paid_in_one_darija_word_asks_the_cost(question: str) -> None:
+    assert detect_intents(question, arabizi=True)[0] == "fees"
