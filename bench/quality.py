@@ -53,6 +53,9 @@ def load_training() -> dict[str, list[dict[str, Any]]]:
     rows = [q for p in sorted((GOLDEN / "training").glob("*.yaml")) for q in _questions(p)]
     if any(q.get("half") != "dev" for q in rows):
         raise ValueError("tests/golden/training/ holds dev-half questions only")
+    both = [q["q"] for q in rows if q.get("procedure") and q.get("acceptable")]
+    if both:
+        raise ValueError(f"a training question names one procedure or its acceptable ones, not both: {both[0]!r}")
     return {"in_scope": [q for q in rows if q.get("procedure")],
             "ambiguous": [q for q in rows if q.get("acceptable")],
             "negatives": [q for q in rows if not q.get("procedure") and not q.get("acceptable")]}

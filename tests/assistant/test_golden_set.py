@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from assistant.text import fold
 from bench.quality import load_sets, load_training
 from tests.conftest import CORPUS
@@ -57,6 +59,17 @@ def test_training_ambiguous_questions_name_two_or_three_held_procedures_of_one_f
     for q in training["ambiguous"]:
         assert 2 <= len(q["acceptable"]) <= 3 and set(q["acceptable"]) <= set(SPEC_IDS), q["q"]
     assert not any(q.get("acceptable") for q in training["negatives"])
+
+
+def test_a_training_question_with_a_procedure_and_acceptable_ones_is_refused_by_name(tmp_path, monkeypatch) -> None:
+    """It would count as in scope and as ambiguous at once."""
+    (tmp_path / "training").mkdir()
+    (tmp_path / "training" / "bad.yaml").write_text(
+        'questions:\n  - {procedure: permis-conduire, acceptable: [permis-conduire, echange-permis-etranger],'
+        ' form: fr, half: dev, q: "mon permis"}\n', encoding="utf-8")
+    monkeypatch.setattr("bench.quality.GOLDEN", tmp_path)
+    with pytest.raises(ValueError, match="not both: 'mon permis'"):
+        load_training()
 
 
 def test_training_facts_are_verbatim_in_the_record_the_answer_quotes() -> None:
