@@ -95,7 +95,7 @@ class Composed:
 
 @lru_cache(maxsize=1)
 def _intent_words() -> dict[str, list[str]]:
-    data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k not in ("weak", "owed")}
+    data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k not in ("weak", "owed", "how")}
     missing = set(INTENTS) - set(data)
     if missing:
         raise RuntimeError(f"intents.yaml lacks {sorted(missing)}")
@@ -117,6 +117,16 @@ def intent_vocabulary() -> frozenset[str]:
     """Every word of every intent phrase: a message made of these alone asks about something said before."""
     groups = [*_intent_words().values(), *_weak_intent_words().values()]
     return frozenset(w for phrases in groups for p in phrases for w in words(p))
+
+
+@lru_cache(maxsize=1)
+def _how_words() -> tuple[str, ...]:
+    return tuple(fold(w).strip() for w in load_data("intents").get("how", []))
+
+
+@lru_cache(maxsize=1)
+def _obtain_words() -> frozenset[str]:
+    return frozenset(fold(w).strip() for group in load_data("obtain_words").values() for w in group)
 
 
 @lru_cache(maxsize=1)
@@ -194,7 +204,11 @@ def detect_intents(question: str, arabizi: bool = False) -> list[str]:
     if found[:1] == ["fees"] and _asks_if_owed(folded, bare):  # "where do I pay" still asks where
         found = ["conditions", *(i for i in found if i != "conditions")]
     if not found:
-        return [intent for intent in INTENTS if any(p in folded for p in weak.get(intent, ()))]
+        asked = folded
+        for how in _how_words():
+            for phrase in weak.get("conditions", ()):
+                asked = asked.replace(f" {how}{phrase}", " ")
+        return [intent for intent in INTENTS if any(p in asked for p in weak.get(intent, ()))]
     rest = folded  # without the strong phrases: "et combien de temps" asks the delay alone
     for phrase in (p for intent in found for p in strong[intent]):
         rest = rest.replace(phrase, "  ")
@@ -217,6 +231,9 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
 
     title_terms = stems(record.title)
     own_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
+    name_terms = title_terms | {stem(t) for alias in record.aliases for t in keyword_tokens(alias)}
+    # "كيف أحصل على جواز السفر؟" names the procedure and asks for it: no word left to pick a body sentence with.
+    asks_beyond_name = any(stem(t) not in name_terms and t not in _obtain_words() for t in own_terms)
     question_terms = list(dict.fromkeys(own_terms + [t for t in record_terms(question) if stem(t) not in title_terms]))
     situation_terms = [term for s in situations for term in s.terms]
     all_cosines = similarity([s.text for s in sentences]) if similarity is not None and sentences else None
@@ -231,7 +248,7 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     ranked = select_passages(sentences, question_terms, situation_terms, dense_texts or [], limit=len(sentences),
                              similarity=mixed)
     # No word of the question in the record: the sentences whose vector stands out, as its best matches.
-    fallback = fallback_only and not ranked
+    fallback = fallback_only and not ranked and asks_beyond_name
     if fallback:
         ranked = [p for p in select_passages(sentences, (), limit=len(sentences), similarity=all_cosines)
                   if p.sentence.section not in OVERVIEW]

@@ -252,6 +252,32 @@ def test_a_darija_question_sharing_no_word_with_the_arabic_record_leads_with_the
     assert "نائبه الشرعي" in _darija("wach khoya ymchi m3aya?").split("\n\n")[0]
 
 
+@pytest.mark.parametrize(("question", "language"), [("كيف أحصل على جواز السفر؟", "ar"), ("كيفاش ناخد الباسبور؟", "darija"),
+                                                     ("kifach nakhod lpassport?", "darija")])
+def test_a_question_that_only_names_the_procedure_leads_with_where_and_cost_not_a_sentence_whose_vector_stands_out(
+        question: str, language: str) -> None:
+    # The minor's sentence stands out by its vector, but nothing in the question asks about it: before, the answer
+    # to "how do I get a passport?" was the urgent temporary passport's sentence.
+    stored = make_record(body=ARABIC_BODY, lang="ar", title="جواز السفر البيومتري")
+    answer = compose_extractive(stored, language, question, detect_intents(question, arabizi=question.isascii()),
+                                detect_situations(question),
+                                similarity=lambda texts: {t: 0.9 if "نائبه" in t else 0.8 for t in texts}).text
+    lead = answer.split("\n\n")[0]
+    assert "500 MAD" in lead and "Annexe administrative" in lead and "نائبه" not in lead
+
+
+@pytest.mark.parametrize("question", ["Comment puis-je obtenir un passeport ?", "How can I get a passport?",
+                                      "كيف يمكنني الحصول على جواز السفر؟"])
+def test_how_can_i_get_it_asks_for_the_procedure_not_its_conditions(question: str) -> None:
+    assert detect_intents(question) == []
+
+
+@pytest.mark.parametrize("question", ["Est-ce qu'un mineur peut avoir un passeport ?", "Can I apply for my son?",
+                                      "هل يمكن للقاصر الحصول على جواز السفر؟"])
+def test_can_i_without_how_still_asks_the_conditions(question: str) -> None:
+    assert detect_intents(question) == ["conditions"]
+
+
 def test_a_darija_question_whose_words_are_in_the_record_is_answered_from_them_not_from_vectors() -> None:
     answer = _darija("فين الملحقة الإدارية؟")
     assert "الملحقة الإدارية" in answer.split("\n\n")[0] and "نائبه" not in answer
