@@ -30,7 +30,16 @@ from assistant.passages import (
 from assistant.resources import load_data
 from assistant.sentence_ranker import SECTION_OF_PART, SentenceQuery, SentenceRanker, shipped_ranker
 from assistant.situations import Situation
-from assistant.text import fold, folded_phrases, keyword_tokens, padded_question, words
+from assistant.text import (
+    SKELETON_LETTERS,
+    fold,
+    folded_phrases,
+    keyword_tokens,
+    padded_question,
+    skeleton,
+    skeleton_phrase,
+    words,
+)
 from core.records import REQUIRED_SECTIONS, ProcedureRecord
 
 # In the order they lead: "how long is it valid" asks the validity, not the delay; "where do I pay" the place.
@@ -149,7 +158,7 @@ def _owed_phrases() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
             for key in ("phrases", "unless")):
         raise RuntimeError("intents.yaml: 'owed' must map 'phrases' and 'unless' to lists of phrases")
     phrases = folded_phrases(tuple(owed.get("phrases", [])))
-    skeletons = tuple(_skeleton_phrase(p) for p in phrases if p.isascii())
+    skeletons = tuple(skeleton_phrase(p) for p in phrases if p.isascii())
     return phrases, skeletons, folded_phrases(tuple(owed.get("unless", [])))
 
 
@@ -159,31 +168,10 @@ def _asks_if_owed(folded: str, bare: str) -> bool:
             and not any(p in folded for p in unless))
 
 
-_ARABIZI_LETTERS = {"5": "kh", "7": "h", "9": "q"}
-_VOWELS = re.compile(r"[aeiouy]")
-_DOUBLED = re.compile(r"(.)\1+")  # a doubled consonant is written once or twice: "khassni", "khasni"
-SKELETON_LETTERS = 3  # shorter skeletons ("dl" of "delai") would meet unrelated words
-
-
-def skeleton(word: str) -> str:
-    """A Latin-script Darija word without its vowels or doubled letters, its digit letters spelled out: Arabizi
-    has no fixed spelling, and "kat3tal", "kat3tel" and "kat3atal" (how long it takes), or "sali7", "sal7a" and "saleh"
-    (valid) are one word to a reader. Arabic-script words and numbers are left as they are."""
-    if not word.isascii() or word.isdigit():
-        return word
-    for digit, letters in _ARABIZI_LETTERS.items():
-        word = word.replace(digit, letters)
-    return _DOUBLED.sub(r"\1", _VOWELS.sub("", word))
-
-
-def _skeleton_phrase(padded: str) -> str:
-    return " " + " ".join(skeleton(w) for w in padded.split()) + " "
-
-
 @lru_cache(maxsize=1)
 def _intent_skeletons() -> dict[str, tuple[str, ...]]:
     """The Latin-script strong phrases whose words all keep SKELETON_LETTERS letters without vowels."""
-    return {intent: tuple(_skeleton_phrase(p) for p in phrases if p.isascii()
+    return {intent: tuple(skeleton_phrase(p) for p in phrases if p.isascii()
                           and all(len(skeleton(w)) >= SKELETON_LETTERS for w in p.split()))
             for intent, phrases in _intent_phrases()[0].items()}
 
@@ -196,7 +184,7 @@ def detect_intents(question: str, arabizi: bool = False) -> list[str]:
     skeletons would meet unrelated words ("dois", "apply")."""
     folded = padded_question(question)  # once, not once per intent
     strong, weak = _intent_phrases()
-    bare = _skeleton_phrase(folded) if arabizi else ""
+    bare = skeleton_phrase(folded) if arabizi else ""
     skeletons = _intent_skeletons() if arabizi else {}
     found = [intent for intent in INTENTS if any(p in folded for p in strong[intent])
              or any(p in bare for p in skeletons.get(intent, ()))

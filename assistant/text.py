@@ -140,3 +140,24 @@ def folded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
 def matches_any(text: str, phrases: list[str] | tuple[str, ...]) -> bool:
     folded = padded_words(text)
     return any(p in folded for p in folded_phrases(tuple(phrases)))
+
+
+_ARABIZI_LETTERS = {"5": "kh", "7": "h", "9": "q"}
+_VOWELS = re.compile(r"[aeiouy]")
+_DOUBLED = re.compile(r"(.)\1+")  # a doubled consonant is written once or twice: "khassni", "khasni"
+SKELETON_LETTERS = 3  # shorter skeletons ("dl" of "delai") would meet unrelated words
+
+
+def skeleton(word: str) -> str:
+    """A Latin-script Darija word without its vowels or doubled letters, its digit letters spelled out: Arabizi
+    has no fixed spelling, and "kat3tal", "kat3tel" and "kat3atal" (how long it takes), or "sali7", "sal7a" and "saleh"
+    (valid) are one word to a reader. Arabic-script words and numbers are left as they are."""
+    if not word.isascii() or word.isdigit():
+        return word
+    for digit, letters in _ARABIZI_LETTERS.items():
+        word = word.replace(digit, letters)
+    return _DOUBLED.sub(r"\1", _VOWELS.sub("", word))
+
+
+def skeleton_phrase(padded: str) -> str:
+    return " " + " ".join(skeleton(w) for w in padded.split()) + " "
