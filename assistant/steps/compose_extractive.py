@@ -39,7 +39,7 @@ class ComposeExtractive:
         if citation is None or citation.stored is None:
             context.stop("not_found", self._messages.text("not_found", context.language))
             return
-        situations = detect_situations(context.message)
+        situations = detect_situations(context.message, arabizi=context.form == "darija_latin")
         context.flags["situations"] = [s.name for s in situations]
         if context.language == "amazigh":
             context.answer = self._amazigh_answer(context, citation, situations)

@@ -121,6 +121,18 @@ def test_a_situation_is_read_through_the_glued_arabic_conjunction() -> None:
     assert "expired" in [s.name for s in detect_situations("كان عندي باسبور وسالات")]
 
 
+@pytest.mark.parametrize("question", ["awel mara ndir lakart, chno khassni?", "l'awel mera ghadi ndir lpassport",
+                                      "awal mera f hyati ndir permis"])
+def test_a_latin_darija_first_time_is_read_however_it_is_spelled(question: str) -> None:
+    assert "first_time" in [s.name for s in detect_situations(question, arabizi=True)]
+
+
+def test_a_spelling_skeleton_is_only_read_for_latin_darija_and_only_for_phrases() -> None:
+    # "awel mara" is only a skeleton match; "ghda" (tomorrow) is one word, whose skeleton "ghd" is also "ghadi".
+    assert detect_situations("awel mara ndir lakart") == []
+    assert "urgent" not in [s.name for s in detect_situations("ghadi ndir lakart, chno khassni?", arabizi=True)]
+
+
 def test_an_online_answer_adds_the_step_done_on_the_service() -> None:
     body = BODY_WITH_STEPS
     answer = _compose("Peut-on faire le passeport en ligne ?", body=body)
