@@ -8,4 +8,5 @@ VENV=.venv
 bash scripts/system-packages.sh
 echo "== ruff"; $VENV/bin/ruff check core ingestion assistant api storage web tests bench
 echo "== mypy"; $VENV/bin/mypy
+echo "== test index (tests/real_index.py: built here, not inside a timed test)"; $VENV/bin/python -m tests.real_index
 echo "== pytest"; $VENV/bin/python -m pytest -q -p no:cacheprovider "$@"

