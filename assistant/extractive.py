@@ -129,8 +129,11 @@ def intent_vocabulary() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _how_words() -> tuple[str, ...]:
-    return tuple(fold(w).strip() for w in load_data("intents").get("how", []))
+def _how_can_phrases() -> tuple[str, ...]:
+    """Each weak conditions phrase right after a "how" word (" comment puis je "), folded once, not per question."""
+    weak_conditions = _intent_phrases()[1].get("conditions", ())
+    return tuple(f" {fold(how).strip()}{phrase}" for how in load_data("intents").get("how", [])
+                 for phrase in weak_conditions)
 
 
 @lru_cache(maxsize=1)
@@ -193,9 +196,8 @@ def detect_intents(question: str, arabizi: bool = False) -> list[str]:
         found = ["conditions", *(i for i in found if i != "conditions")]
     if not found:
         asked = folded
-        for how in _how_words():
-            for phrase in weak.get("conditions", ()):
-                asked = asked.replace(f" {how}{phrase}", " ")
+        for phrase in _how_can_phrases():
+            asked = asked.replace(phrase, " ")
         return [intent for intent in INTENTS if any(p in asked for p in weak.get(intent, ()))]
     rest = folded  # without the strong phrases: "et combien de temps" asks the delay alone
     for phrase in (p for intent in found for p in strong[intent]):
@@ -219,9 +221,6 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
 
     title_terms = stems(record.title)
     own_terms = [term for term in keyword_tokens(question) if stem(term) not in title_terms]
-    name_terms = title_terms | {stem(t) for alias in record.aliases for t in keyword_tokens(alias)}
-    # "كيف أحصل على جواز السفر؟" names the procedure and asks for it: no word left to pick a body sentence with.
-    asks_beyond_name = any(stem(t) not in name_terms and t not in _obtain_words() for t in own_terms)
     question_terms = list(dict.fromkeys(own_terms + [t for t in record_terms(question) if stem(t) not in title_terms]))
     situation_terms = [term for s in situations for term in s.terms]
     all_cosines = similarity([s.text for s in sentences]) if similarity is not None and sentences else None
@@ -236,7 +235,7 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
     ranked = select_passages(sentences, question_terms, situation_terms, dense_texts or [], limit=len(sentences),
                              similarity=mixed)
     # No word of the question in the record: the sentences whose vector stands out, as its best matches.
-    fallback = fallback_only and not ranked and asks_beyond_name
+    fallback = fallback_only and not ranked and _asks_beyond_name(record, title_terms, own_terms)
     if fallback:
         ranked = [p for p in select_passages(sentences, (), limit=len(sentences), similarity=all_cosines)
                   if p.sentence.section not in OVERVIEW]
@@ -287,6 +286,13 @@ def compose_extractive(stored: StoredRecord, language: str, question: str = "", 
                   else t["source_undated"])
     composed.text = "\n\n".join(b for b in _without_repeats(blocks, sentences) if b)
     return composed
+
+
+def _asks_beyond_name(record: ProcedureRecord, title_terms: frozenset[str], own_terms: list[str]) -> bool:
+    """"كيف أحصل على جواز السفر؟" names the procedure and asks for it: no word left to pick a body sentence with.
+    Only asked when the vector fallback could apply, so the aliases are not read for every answer."""
+    name_terms = title_terms | {stem(t) for alias in record.aliases for t in keyword_tokens(alias)}
+    return any(stem(t) not in name_terms and t not in _obtain_words() for t in own_terms)
 
 
 def rank_passages(sentences: list[Sentence], query: SentenceQuery, language: str,
