@@ -27,10 +27,11 @@ FLOORS: dict[str, tuple[float, float, float, float, float, float]] = {
     "darija_latin": (0.84, 0.07, 0.10, 0.07, 0.66, 0.57),
 }
 WORDS_P50_AT_MOST = 120  # issue 12's aim: room to quote, not a card
-# Ambiguous questions (6 or 7 per form): the right procedure among the clarify choices, or answered. Measured on
-# 2026-11-30 after the refit: fr 5/7, ar 5/7, en 4/7, darija_ar 4/6, darija_latin 2/6; floors one question below
-# (fr was 6/7 before the refit). Clarify on unambiguous questions: 0.00 to 0.06 (en, 4 of 70).
-AMBIGUOUS_RIGHT_AT_LEAST = {"fr": 4 / 7, "ar": 4 / 7, "en": 3 / 7, "darija_ar": 3 / 6, "darija_latin": 1 / 6}
+# Ambiguous questions (16 or 17 per form since 2026-11-30; 6 or 7 before): the right procedure among the clarify
+# choices, or answered. Measured on 2026-11-30 with the larger set, same model: fr 10/17, ar 14/17, en 9/17,
+# darija_ar 10/16, darija_latin 9/16 (the first 6 or 7 alone had given 5/7, 5/7, 4/7, 4/6, 2/6); floors one
+# question below. Clarify on unambiguous questions: 0.00 to 0.06 (en, 4 of 70).
+AMBIGUOUS_RIGHT_AT_LEAST = {"fr": 9 / 17, "ar": 13 / 17, "en": 8 / 17, "darija_ar": 9 / 16, "darija_latin": 8 / 16}
 CLARIFY_UNAMBIGUOUS_AT_MOST = 0.06  # issue 13's aim is 0.05
 
 
