@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlparse
 
 from assistant.catalog import StoredRecord
@@ -123,6 +124,12 @@ class OfficialContacts:
         return _digits(number) in {_digits(p) for p in self.phones}
 
 
+# Kept per record text: folding a whole record for its figures on every answer was a tenth of a turn's own time.
+@lru_cache(maxsize=512)
+def _stated_numbers(text: str) -> frozenset[str]:
+    return frozenset(_number(n) for n in re.findall(r"\d[\d\s.,]*", fold(text)))
+
+
 def check_final_answer(answer: str, cited: list[StoredRecord], official: OfficialContacts) -> CheckResult:
     """The answer as it may go out: links only to the cited records' own sites or an official domain, phone
     numbers only official ones, amounts only the cited records' fees; everything else is masked. A record's free
@@ -131,9 +138,9 @@ def check_final_answer(answer: str, cited: list[StoredRecord], official: Officia
     hosts = {_url_host(str(url)) for r in records
              for url in (r.source_url, r.online_service.url if r.online_service else None) if url}
     # Amounts: a fee, or a figure the record states (an income ceiling, a capital); never one from elsewhere.
-    stated = fold("\n".join(f"{c.record.model_dump_json(exclude={'aliases'})}\n{c.body}" for c in cited))
     fees = {_number(f"{fee.amount_mad:.2f}") for r in records for fee in r.fees or []}
-    fees |= {_number(n) for n in re.findall(r"\d[\d\s.,]*", stated)}
+    for c in cited:
+        fees |= _stated_numbers(f"{c.record.model_dump_json(exclude={'aliases'})}\n{c.body}")
     result = CheckResult(answer)
     result.text = _mask(result, result.text, URL, lambda m: _url_host(m) in hosts or official.host_allowed(_url_host(m)))
     result.text = _mask(result, result.text, EMAIL, lambda m: official.host_allowed(_url_host(m.rsplit("@", 1)[-1])))

@@ -102,6 +102,13 @@ def body_sentences(body: str) -> list[Sentence]:
     """The body's sentences with their section: list items are sentences, paragraphs are split, and each row of a
     table reads as one sentence with its column names ("Less than 8 hp — Petrol: 350 DH; Diesel: 700 DH"): quoted
     as Markdown, a row means nothing without its header."""
+    return list(_body_sentences(body))
+
+
+# Kept per body text (an edited record is another text): stemming every sentence of the chosen record was a tenth
+# of a chat turn's own time (without the query embedding). A few hundred records' sentences, a few MiB at most.
+@lru_cache(maxsize=512)
+def _body_sentences(body: str) -> tuple[Sentence, ...]:
     sentences: list[Sentence] = []
     section = ""
     header: list[str] | None = None
@@ -124,7 +131,7 @@ def body_sentences(body: str) -> list[Sentence]:
         for part in _SENTENCE_SPLIT.split(text):
             if len(part) > 3:
                 sentences.append(Sentence(section, part, stems(part), fold(part)))
-    return sentences
+    return tuple(sentences)
 
 
 def _table_row(header: list[str], cells: list[str]) -> str:

@@ -52,3 +52,21 @@ def test_a_saved_model_reads_back_the_same_probabilities(model: IntentModel, tmp
 def test_the_shipped_model_matches_the_shipped_examples() -> None:
     shipped = shipped_intent_model()
     assert shipped is not None and len(shipped.known) == 41 and NONE in shipped.classes
+
+
+def test_the_classifier_reads_a_question_as_the_fitted_vectorizer_does() -> None:
+    """Its own n-gram row (faster than the vectorizer's sparse matrix) gives the probabilities the fitted
+    vectorizer and coefficients give, on questions of every form, an empty one and one of unknown letters."""
+    import numpy as np
+
+    from assistant.text import fold
+
+    shipped = shipped_intent_model()
+    assert shipped is not None
+    for question in ["Comment renouveler ma CNIE ?", "ch7al kaykhles lpassport f casa?", "كيف أحصل على جواز السفر؟",
+                     "شحال كتخلص لاكارط ديال البنك", "I lost my passport abroad", "", "ⵜⴰⵎⴰⵣⵉⵖⵜ ⵜⴰⵎⴰⵣⵉⵖⵜ"]:
+        scores = (shipped._vectorizer.transform([fold(question)]) @ shipped._coef.T)[0] + shipped._intercept
+        expected = np.exp(scores - scores.max())
+        got = shipped.probabilities(question)
+        assert list(got) == list(shipped.classes)
+        assert list(got.values()) == pytest.approx((expected / expected.sum()).tolist(), abs=1e-12)
