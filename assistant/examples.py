@@ -60,22 +60,42 @@ class ExampleBank:
         (the fit script's cross-fitting: a question never sees itself). `similarities`: the question's, when
         already computed for another candidate (`similarities`)."""
         similarities = self.similarities(vector) if similarities is None else similarities
+        return self.neighbourhood(similarities, exclude).features(procedure_id)
+
+    def neighbourhood(self, similarities: np.ndarray, exclude: np.ndarray | None = None) -> Neighbourhood:
+        """What every candidate of one question shares: the best example either way and the nearest ones. Computed
+        once per question, not per candidate (the masks and the partial sort over the whole bank were most of the
+        gate's own time)."""
         usable = np.ones(len(self.labels), bool) if exclude is None else ~exclude
         negative = usable & (self._label_ids == -1)
         positive = usable & (self._label_ids >= 0)
-        same = usable & (self._label_ids == self._ids.get(procedure_id, -2))
-        best_positive = float(similarities[positive].max()) if positive.any() else 0.0
-        best_negative = float(similarities[negative].max()) if negative.any() else 0.0
-        best_same = float(similarities[same].max()) if same.any() else best_positive - 0.1
         candidates = np.flatnonzero(usable)
         count = min(NEIGHBOURS, len(candidates))
         nearest = candidates[np.argpartition(-similarities[candidates], count - 1)[:count]] if count else candidates
-        nearest_labels = self._label_ids[nearest]
+        return Neighbourhood(self, similarities, usable,
+                             float(similarities[positive].max()) if positive.any() else 0.0,
+                             float(similarities[negative].max()) if negative.any() else 0.0,
+                             self._label_ids[nearest])
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    bank: ExampleBank
+    similarities: np.ndarray
+    usable: np.ndarray
+    best_positive: float
+    best_negative: float
+    nearest_labels: np.ndarray
+
+    def features(self, procedure_id: str) -> dict[str, float]:
+        label = self.bank._ids.get(procedure_id, -2)
+        same = self.usable & (self.bank._label_ids == label)
+        best_same = float(self.similarities[same].max()) if same.any() else self.best_positive - 0.1
         return {
-            "example_same_gap": best_same - best_positive,
-            "example_negative_gap": best_negative - best_positive,
-            "example_vote": float(np.sum(nearest_labels == self._ids.get(procedure_id, -2))) / NEIGHBOURS,
-            "example_negative_vote": float(np.sum(nearest_labels == -1)) / NEIGHBOURS,
+            "example_same_gap": best_same - self.best_positive,
+            "example_negative_gap": self.best_negative - self.best_positive,
+            "example_vote": float(np.sum(self.nearest_labels == label)) / NEIGHBOURS,
+            "example_negative_vote": float(np.sum(self.nearest_labels == -1)) / NEIGHBOURS,
         }
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from assistant.answerability import AnswerabilityModel, QuestionTerms, candidate_features, load_model
 from assistant.catalog import RecordCatalog
 from assistant.context import AnswerContext, Choice, Status
-from assistant.examples import ExampleBank, ExampleBanks
+from assistant.examples import ExampleBank, ExampleBanks, Neighbourhood
 from assistant.forms import RECORD_LANGUAGE
 from assistant.intent import NONE, IntentModel, intent_features, shipped_intent_model
 from assistant.messages import Messages
@@ -139,16 +139,16 @@ class CheckAnswerability:
         questions like the bank's "we don't hold that" ones never count against a procedure that now answers them."""
         model = model or self._model
         known = self._known_examples(context, model)
-        # One product with the bank per question, not one per candidate.
-        similarities = (known[0].similarities(context.retrieval.query_vector)
-                        if known is not None and context.retrieval is not None
-                        and context.retrieval.query_vector is not None else None)
+        # One product with the bank, and one look at its nearest examples, per question, not per candidate.
+        neighbourhood = (known[0].neighbourhood(known[0].similarities(context.retrieval.query_vector))
+                         if known is not None and context.retrieval is not None
+                         and context.retrieval.query_vector is not None else None)
         scored = []
         for candidate, features in self.features(context):
             if known is not None and candidate.procedure_id in known[0].known & known[1].known:
                 assert model.with_examples is not None
                 probability = model.with_examples.probability(
-                    {**features, **self.example_features(context, candidate.procedure_id, known, similarities)})
+                    {**features, **self.example_features(context, candidate.procedure_id, known, neighbourhood)})
                 scored.append((model.with_examples.on_scale_of(model, probability, context.form), candidate))
             else:
                 scored.append((model.probability(features), candidate))
@@ -164,11 +164,12 @@ class CheckAnswerability:
         return (bank, self._intent) if bank is not None else None
 
     def example_features(self, context: AnswerContext, procedure_id: str, known: tuple[ExampleBank, IntentModel],
-                         similarities: np.ndarray | None = None) -> dict[str, float]:
+                         neighbourhood: Neighbourhood | None = None) -> dict[str, float]:
         assert context.retrieval is not None and context.retrieval.query_vector is not None
         bank, intent = known
-        vector = context.retrieval.query_vector
-        return {**bank.features(vector, procedure_id, similarities=similarities),
+        if neighbourhood is None:
+            neighbourhood = bank.neighbourhood(bank.similarities(context.retrieval.query_vector))
+        return {**neighbourhood.features(procedure_id),
                 **intent_features(self.intent_probabilities(context, intent), procedure_id)}
 
     def intent_probabilities(self, context: AnswerContext, intent: IntentModel) -> dict[str, float]:

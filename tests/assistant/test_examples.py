@@ -44,6 +44,18 @@ def test_the_questions_similarities_computed_once_give_every_candidate_the_same_
         assert bank.features(question, procedure, similarities=once) == bank.features(question, procedure)
 
 
+def test_one_neighbourhood_per_question_gives_each_candidate_its_own_features() -> None:
+    """The gate looks at the bank once per question; each candidate, a procedure the bank does not know included,
+    gets what a look of its own gives."""
+    embedder = FakeEmbedder()
+    bank = embed_examples(embedder, EXAMPLES)
+    question = embedder.embed_query("passeport perdu")
+    neighbourhood = bank.neighbourhood(bank.similarities(question))
+    for procedure in ("passeport-biometrique", "extrait-acte-naissance", "permis-conduire"):
+        assert neighbourhood.features(procedure) == bank.features(question, procedure)
+    assert neighbourhood.features("passeport-biometrique") != neighbourhood.features("extrait-acte-naissance")
+
+
 def test_excluded_examples_are_not_seen() -> None:
     embedder = FakeEmbedder()
     bank = embed_examples(embedder, EXAMPLES)
