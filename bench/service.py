@@ -104,6 +104,11 @@ class Service:
                 values[key] = round(int(rest.split()[0]) / 1024, 1)
         return {"rss_mb": values.get("VmRSS", 0.0), "peak_mb": values.get("VmHWM", 0.0)}
 
+    def cpu_seconds(self) -> float:
+        """CPU time the service process has used so far, all its threads (the embedder's OpenMP ones included)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
     def reset_peak_memory(self) -> bool:
         """Make VmHWM start again from the current RSS (Linux clear_refs 5); False where not allowed."""
         try:

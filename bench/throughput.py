@@ -35,6 +35,12 @@ ZIPF_DRAWS = 5000
 
 def raw_queries_per_s(embedder: Embedder, questions: list[str], threads: int, seconds: float) -> float:
     """Queries/s of the embedder alone from `threads` threads for `seconds`; each thread starts at its own offset."""
+    return raw_run(embedder, questions, threads, seconds)[0]
+
+
+def raw_run(embedder: Embedder, questions: list[str], threads: int, seconds: float) -> tuple[float, float]:
+    """Queries/s as above, and this process's CPU milliseconds per query over the run (the engine's threads
+    included; the process does nothing else meanwhile)."""
     stop_at = time.perf_counter() + seconds
     counts = [0] * threads
     barrier = threading.Barrier(threads)
@@ -47,10 +53,11 @@ def raw_queries_per_s(embedder: Embedder, questions: list[str], threads: int, se
             position += 1
             counts[n] += 1
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(worker, range(threads)))
-    return sum(counts) / (time.perf_counter() - started)
+    done = max(sum(counts), 1)
+    return sum(counts) / (time.perf_counter() - started), (time.process_time() - cpu_started) * 1000 / done
 
 
 def measure_throughput(service: Service, embedder: Embedder, questions: list[str], concurrencies: tuple[int, ...],
@@ -60,22 +67,33 @@ def measure_throughput(service: Service, embedder: Embedder, questions: list[str
     rows = []
     sampled = None
     for concurrency in concurrencies:
-        raws, chats = [], []
+        raws, chats, raw_cpu, service_cpu = [], [], [], []
         # Short slices, alternated: a machine whose load moves from minute to minute weighs on both figures alike.
         for _ in range(ROUNDS):
-            raws.append(raw_queries_per_s(embedder, questions, concurrency, seconds / ROUNDS))
+            rate, cpu = raw_run(embedder, questions, concurrency, seconds / ROUNDS)
+            raws.append(rate)
+            raw_cpu.append(cpu)
             sampler = (ServiceSampler(service.pid, warmup + seconds / ROUNDS, work / "py-spy-throughput.raw")
                        if concurrency == 8 and sampled is None else None)
+            cpu_before = service.cpu_seconds()
             chats.append(run_load_process(service.url, "chat", concurrency, seconds / ROUNDS, warmup, queries))
+            service_cpu.append((service.cpu_seconds() - cpu_before) * 1000 / max(chats[-1]["completed_all"], 1))
             if sampler is not None:
                 sampled = sampler.finish(out / "profile-throughput.txt")
         raw, chat = sum(raws) / ROUNDS, sum(c["rps"] for c in chats) / ROUNDS
+        # Where a turn's CPU goes, against a query's: what the service spends beyond the embedding, and what the load
+        # generator, on the same cores, takes from both.
+        cpu = {"raw_cpu_ms_per_query": round(sum(raw_cpu) / ROUNDS, 1),
+               "service_cpu_ms_per_turn": round(sum(service_cpu) / ROUNDS, 1),
+               "client_cpu_ms_per_turn": round(sum(c["client_cpu_ms_per_request"] for c in chats) / ROUNDS, 1)}
         rows.append({"concurrency": concurrency, "raw_queries_per_s": round(raw, 1), "chat_turns_per_s": round(chat, 1),
-                     "chat_over_raw": round(chat / raw, 2), "chat_p50_ms": max(c["p50_ms"] for c in chats),
+                     **cpu, "chat_over_raw": round(chat / raw, 2), "chat_p50_ms": max(c["p50_ms"] for c in chats),
                      "chat_p95_ms": max(c["p95_ms"] for c in chats), "errors": sum(c["errors"] for c in chats),
                      "rounds": [{"raw": round(r, 1), "chat": c["rps"]} for r, c in zip(raws, chats, strict=True)]})
         print(f"  c={concurrency:<3d} raw embedder {raw:6.1f} queries/s   chat {chat:6.1f} turns/s "
-              f"({chat / raw:.2f} of raw; rounds {rows[-1]['rounds']})  p95 {rows[-1]['chat_p95_ms']} ms")
+              f"({chat / raw:.2f} of raw; rounds {rows[-1]['rounds']})  p95 {rows[-1]['chat_p95_ms']} ms; CPU ms: "
+              f"a query {cpu['raw_cpu_ms_per_query']}, a turn {cpu['service_cpu_ms_per_turn']} in the service "
+              f"+ {cpu['client_cpu_ms_per_turn']} in the load generator")
     at8 = next((r for r in rows if r["concurrency"] == 8), None)
     return {"seconds": seconds, "warmup_s": warmup, "rounds": ROUNDS, "rows": rows, "service_profile": sampled,
             "aim": f"chat turns/s at c=8 >= {AIM} x raw queries/s from 8 threads",
