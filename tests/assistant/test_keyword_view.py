@@ -58,3 +58,18 @@ def test_a_question_with_no_indexed_word_finds_nothing(chunks: list[Chunk]) -> N
     view = KeywordIndex(IndexSnapshot(ListIndex(chunks)))  # type: ignore[arg-type]
     assert view.search(["zzzqqq"], 10) == []
     assert np.isfinite(view.chunk_count())
+
+
+def test_the_words_each_hit_holds_are_looked_up_by_bisection_and_agree_with_the_general_test(
+        chunks: list[Chunk]) -> None:
+    """bm25s keeps each word's postings in document order, so the view bisects them (a common word's postings run
+    to thousands at national scale); the general set test, kept for postings in another order, finds the same."""
+    from assistant.retrieval import _postings_in_order, _terms_in
+
+    view = KeywordIndex(IndexSnapshot(ListIndex(chunks)))  # type: ignore[arg-type]
+    assert view.chunk_count() and view._bm25 is not None
+    assert view._ordered and _postings_in_order(view._bm25)
+    tokens = list(dict.fromkeys(keyword_tokens("licence de taxi documents paiement amende")))
+    documents = np.arange(0, len(chunks), 3)
+    assert _terms_in(view._bm25, tokens, documents) == _terms_in(view._bm25, tokens, documents, ordered=False)
+    assert any(_terms_in(view._bm25, tokens, documents))
