@@ -9,8 +9,6 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-import numpy as np
-
 from assistant.answerability import AnswerabilityModel, QuestionTerms, candidate_features, load_model
 from assistant.catalog import RecordCatalog
 from assistant.context import AnswerContext, Choice, Status
