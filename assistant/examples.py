@@ -72,15 +72,18 @@ class ExampleBank:
         candidates = np.flatnonzero(usable)
         count = min(NEIGHBOURS, len(candidates))
         nearest = candidates[np.argpartition(-similarities[candidates], count - 1)[:count]] if count else candidates
-        return Neighbourhood(self, similarities, usable,
+        return Neighbourhood(self._ids, self._label_ids, similarities, usable,
                              float(similarities[positive].max()) if positive.any() else 0.0,
                              float(similarities[negative].max()) if negative.any() else 0.0,
                              self._label_ids[nearest])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Neighbourhood:
-    bank: ExampleBank
+    """One question among the bank's examples (ExampleBank.neighbourhood); `features` for each candidate."""
+
+    ids: dict[str, int]  # procedure -> label
+    label_ids: np.ndarray  # each example's label, -1 for a negative
     similarities: np.ndarray
     usable: np.ndarray
     best_positive: float
@@ -88,8 +91,8 @@ class Neighbourhood:
     nearest_labels: np.ndarray
 
     def features(self, procedure_id: str) -> dict[str, float]:
-        label = self.bank._ids.get(procedure_id, -2)
-        same = self.usable & (self.bank._label_ids == label)
+        label = self.ids.get(procedure_id, -2)
+        same = self.usable & (self.label_ids == label)
         best_same = float(self.similarities[same].max()) if same.any() else self.best_positive - 0.1
         return {
             "example_same_gap": best_same - self.best_positive,

@@ -42,7 +42,7 @@ class IntentModel:
         self._coef, self._intercept = coef, intercept
         # One row per n-gram, so that a question reads only the rows of its own n-grams (a few hundred of 44,000).
         # The product of the sparse question with `coef.T` copied and widened the whole matrix on every call: 11 % of
-        # the service's samples at 8 chat clients (bench/out/quick/profile-throughput.txt).
+        # the service's samples at 8 chat clients (python -m bench --quick --only throughput; README, Throughput).
         self._rows = np.ascontiguousarray(np.asarray(coef).T)
         self.classes = tuple(classes)
         self.known = frozenset(c for c in self.classes if c != NONE)

@@ -106,8 +106,9 @@ def body_sentences(body: str) -> list[Sentence]:
 
 
 # Kept per body text (an edited record is another text): stemming every sentence of the chosen record was a tenth
-# of a chat turn's own time (without the query embedding). A few hundred records' sentences, a few MiB at most.
-@lru_cache(maxsize=512)
+# of a chat turn's own time (without the query embedding). About 70 KiB a record (the corpus's bodies): the 128
+# records quoted last, about 9 MiB.
+@lru_cache(maxsize=128)
 def _body_sentences(body: str) -> tuple[Sentence, ...]:
     sentences: list[Sentence] = []
     section = ""

@@ -43,11 +43,13 @@ def throughput(t: dict[str, Any]) -> str:
             + table(["c", "raw embedder queries/s", "chat turns/s", "chat / raw", "chat p50 ms", "chat p95 ms",
                       "errors", "CPU ms a query (raw)", "CPU ms a turn (service)", "CPU ms a turn (load generator)"],
                      rows)
-            + "\n\nCPU: the process's user and system time over the run (every thread, the embedder's included) per "
-              "query or per completed turn. The two cores hold 2,000 CPU ms a second, shared by the service and the "
-              "load generator. With both cores busy all the time, chat / raw would be the raw CPU a query over the "
-              "service's and the load generator's CPU a turn; a measured ratio below that says the cores sat idle "
-              "part of the time (threads waiting on the interpreter's lock or on the SQLite writer's turn).\n"
+            + f"\n\nCPU: the process's user and system time over the run (every thread, the embedder's included) per "
+              f"query or per completed turn. The machine's {t.get('cpus', '')} cores are shared by the service, the "
+              "load generator and, in the sampled round at c=8, py-spy. Where the raw run keeps every core busy "
+              "(queries/s x CPU ms a query ~ 1,000 x cores), chat / raw would be the raw CPU a query over the "
+              "service's and the load generator's CPU a turn if chat kept them as busy; a measured ratio below that "
+              "says the cores sat idle more than in the raw run (threads waiting on the interpreter's lock or on the "
+              "SQLite writer's turn).\n"
               "\n![throughput](throughput.png)\n")
     repeated = t.get("repeated_mix")
     if repeated:

@@ -14,6 +14,7 @@ through a service with the cache on, beside the raw embedder again; never mixed 
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import threading
@@ -96,6 +97,7 @@ def measure_throughput(service: Service, embedder: Embedder, questions: list[str
               f"+ {cpu['client_cpu_ms_per_turn']} in the load generator")
     at8 = next((r for r in rows if r["concurrency"] == 8), None)
     return {"seconds": seconds, "warmup_s": warmup, "rounds": ROUNDS, "rows": rows, "service_profile": sampled,
+            "cpus": os.cpu_count(),
             "aim": f"chat turns/s at c=8 >= {AIM} x raw queries/s from 8 threads",
             "aim_met": bool(at8 and at8["chat_over_raw"] >= AIM)}
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.intent import NONE, IntentModel, intent_features, shipped_intent_model
+from assistant.text import fold
 
 QUESTIONS = ["ch7al kaykhles lpassport", "chhal taman dyal passport", "kifach njded lpassport",
              "fin ndir lpassport dyali", "chhal kayt3tal l'extrait", "kifach nakhod l'extrait dyal lwilada",
@@ -57,10 +59,6 @@ def test_the_shipped_model_matches_the_shipped_examples() -> None:
 def test_the_classifier_reads_a_question_as_the_fitted_vectorizer_does() -> None:
     """Its own n-gram row (faster than the vectorizer's sparse matrix) gives the probabilities the fitted
     vectorizer and coefficients give, on questions of every form, an empty one and one of unknown letters."""
-    import numpy as np
-
-    from assistant.text import fold
-
     shipped = shipped_intent_model()
     assert shipped is not None
     for question in ["Comment renouveler ma CNIE ?", "ch7al kaykhles lpassport f casa?", "كيف أحصل على جواز السفر؟",

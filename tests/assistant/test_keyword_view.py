@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from assistant.catalog import IndexSnapshot
-from assistant.retrieval import KeywordIndex
+from assistant.retrieval import KeywordIndex, _postings_in_order, _terms_in
 from assistant.text import keyword_tokens
 from bench.catalogue import procedure_lines
 from core.index_store import Chunk
@@ -64,12 +64,30 @@ def test_the_words_each_hit_holds_are_looked_up_by_bisection_and_agree_with_the_
         chunks: list[Chunk]) -> None:
     """bm25s keeps each word's postings in document order, so the view bisects them (a common word's postings run
     to thousands at national scale); the general set test, kept for postings in another order, finds the same."""
-    from assistant.retrieval import _postings_in_order, _terms_in
-
     view = KeywordIndex(IndexSnapshot(ListIndex(chunks)))  # type: ignore[arg-type]
-    assert view.chunk_count() and view._bm25 is not None
-    assert view._ordered and _postings_in_order(view._bm25)
+    view.chunk_count()
+    _, bm25, ordered = view._searchable
+    assert bm25 is not None and ordered
     tokens = list(dict.fromkeys(keyword_tokens("licence de taxi documents paiement amende")))
     documents = np.arange(0, len(chunks), 3)
-    assert _terms_in(view._bm25, tokens, documents) == _terms_in(view._bm25, tokens, documents, ordered=False)
-    assert any(_terms_in(view._bm25, tokens, documents))
+    bisected = _terms_in(bm25, tokens, documents)
+    assert bisected == _terms_in(bm25, tokens, documents, ordered=False)
+    assert any(bisected)
+
+
+class Postings:
+    """BM25's postings alone, as bm25s lays them out: each word's documents between two pointers."""
+
+    def __init__(self, per_word: list[list[int]]) -> None:
+        self.vocab_dict = {f"w{n}": n for n in range(len(per_word))}
+        self.scores = {"indices": np.array([d for docs in per_word for d in docs], dtype=np.int32),
+                       "indptr": np.cumsum([0, *(len(docs) for docs in per_word)])}
+
+
+def test_postings_out_of_document_order_are_seen_and_read_by_the_general_test() -> None:
+    in_order, shuffled = Postings([[0, 2, 5], [], [1, 2]]), Postings([[5, 0, 2], [], [1, 2]])
+    assert _postings_in_order(in_order) and not _postings_in_order(shuffled)  # type: ignore[arg-type]
+    documents = np.array([2, 5, 1])
+    expected = [frozenset({"w0", "w2"}), frozenset({"w0"}), frozenset({"w2"})]
+    assert _terms_in(in_order, ["w0", "w1", "w2", "unknown"], documents) == expected  # type: ignore[arg-type]
+    assert _terms_in(shuffled, ["w0", "w1", "w2"], documents, ordered=False) == expected  # type: ignore[arg-type]
