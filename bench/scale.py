@@ -39,6 +39,11 @@ from ingestion.loaders import load_document
 from ingestion.pipeline import IndexOptions, discover_sources, run_index
 
 VECTORS = REPO / "data" / "bench" / "scale-vectors.npz"
+# The corpus records' sentence vectors, written beside the bench's own index (bench/run.py) as `ingestion index`
+# writes them: the service copies carry them, as a deployed replica's volume does. Without them every record was
+# embedded at its first answer and the chat rows measured that (1.9 turns/s at c=8, p95 5.3 s, at ba04910). The
+# catalogue's 5,000 records are not embedded here (about two hours): one quoted is embedded when first quoted.
+SENTENCE_VECTORS = REPO / "data" / "bench" / "sentence-vectors"
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,8 @@ def serve_index(data_dir: Path, work: Path, questions_path: Path, seconds: float
     copy = work / "service-data"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(data_dir / "chroma", copy / "chroma")
+    if SENTENCE_VECTORS.exists():
+        shutil.copytree(SENTENCE_VECTORS, copy / "sentence-vectors")
     with Service(copy, work / "service-scale.log") as service:
         at_rest = service.memory_mb()
         questions = json.loads(questions_path.read_text(encoding="utf-8"))
