@@ -39,10 +39,11 @@ class IntentModel:
         self._vectorizer.idf_ = idf
         self._idf = np.asarray(idf, dtype=np.float64)
         self._analyzer = self._vectorizer.build_analyzer()
-        self._coef, self._intercept = coef, intercept
-        # One row per n-gram, so that a question reads only the rows of its own n-grams (a few hundred of 44,000).
-        # The product of the sparse question with `coef.T` copied and widened the whole matrix on every call: 11 % of
-        # the service's samples at 8 chat clients (python -m bench --quick --only throughput; README, Throughput).
+        self._intercept = intercept
+        # The coefficients kept as one row per n-gram, so that a question reads only the rows of its own n-grams (a
+        # few hundred of 44,000). The product of the sparse question with `coef.T` copied and widened the whole
+        # matrix on every call: 11 % of the service's samples at 8 chat clients (python -m bench --quick --only
+        # throughput; README, Throughput).
         self._rows = np.ascontiguousarray(np.asarray(coef).T)
         self.classes = tuple(classes)
         self.known = frozenset(c for c in self.classes if c != NONE)
@@ -79,7 +80,7 @@ class IntentModel:
     def save(self, path: Path = PATH) -> None:
         vocabulary = sorted(self._vectorizer.vocabulary, key=self._vectorizer.vocabulary.__getitem__)
         np.savez_compressed(path, vocabulary=np.array(vocabulary), idf=self._vectorizer.idf_,
-                            coef=self._coef.astype(np.float32), intercept=self._intercept,
+                            coef=self._rows.T.astype(np.float32), intercept=self._intercept,
                             classes=np.array(self.classes))
 
     @classmethod

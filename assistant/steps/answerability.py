@@ -12,7 +12,7 @@ from functools import lru_cache
 from assistant.answerability import AnswerabilityModel, QuestionTerms, candidate_features, load_model
 from assistant.catalog import RecordCatalog
 from assistant.context import AnswerContext, Choice, Status
-from assistant.examples import ExampleBank, ExampleBanks, Neighbourhood
+from assistant.examples import ExampleBanks, Neighbourhood
 from assistant.forms import RECORD_LANGUAGE
 from assistant.intent import NONE, IntentModel, intent_features, shipped_intent_model
 from assistant.messages import Messages
@@ -137,36 +137,33 @@ class CheckAnswerability:
         questions like the bank's "we don't hold that" ones never count against a procedure that now answers them."""
         model = model or self._model
         known = self._known_examples(context, model)
-        # One product with the bank, and one look at its nearest examples, per question, not per candidate.
-        neighbourhood = (known[0].neighbourhood(known[0].similarities(context.retrieval.query_vector))
-                         if known is not None and context.retrieval is not None
-                         and context.retrieval.query_vector is not None else None)
         scored = []
         for candidate, features in self.features(context):
-            if known is not None and candidate.procedure_id in known[0].known & known[1].known:
+            if known is not None and candidate.procedure_id in known[0].ids and candidate.procedure_id in known[1].known:
                 assert model.with_examples is not None
                 probability = model.with_examples.probability(
-                    {**features, **self.example_features(context, candidate.procedure_id, known, neighbourhood)})
+                    {**features, **self.example_features(context, candidate.procedure_id, known)})
                 scored.append((model.with_examples.on_scale_of(model, probability, context.form), candidate))
             else:
                 scored.append((model.probability(features), candidate))
         return sorted(scored, key=lambda pair: pair[0], reverse=True)
 
     def _known_examples(self, context: AnswerContext,
-                        model: AnswerabilityModel) -> tuple[ExampleBank, IntentModel] | None:
-        """The example bank and the letter classifier, when the model reads them and the question was embedded."""
+                        model: AnswerabilityModel) -> tuple[Neighbourhood, IntentModel] | None:
+        """How the question sits among the example bank's questions, and the letter classifier, when the model reads
+        them and the question was embedded. One product with the bank and one look at its nearest examples per
+        question, not per candidate."""
         if (model.with_examples is None or self._examples is None or self._intent is None
                 or context.retrieval is None or context.retrieval.query_vector is None):
             return None
         bank = self._examples.get()
-        return (bank, self._intent) if bank is not None else None
+        if bank is None:
+            return None
+        return bank.neighbourhood(bank.similarities(context.retrieval.query_vector)), self._intent
 
-    def example_features(self, context: AnswerContext, procedure_id: str, known: tuple[ExampleBank, IntentModel],
-                         neighbourhood: Neighbourhood | None = None) -> dict[str, float]:
-        assert context.retrieval is not None and context.retrieval.query_vector is not None
-        bank, intent = known
-        if neighbourhood is None:
-            neighbourhood = bank.neighbourhood(bank.similarities(context.retrieval.query_vector))
+    def example_features(self, context: AnswerContext, procedure_id: str,
+                         known: tuple[Neighbourhood, IntentModel]) -> dict[str, float]:
+        neighbourhood, intent = known
         return {**neighbourhood.features(procedure_id),
                 **intent_features(self.intent_probabilities(context, intent), procedure_id)}
 

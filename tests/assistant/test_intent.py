@@ -63,7 +63,7 @@ def test_the_classifier_reads_a_question_as_the_fitted_vectorizer_does() -> None
     assert shipped is not None
     for question in ["Comment renouveler ma CNIE ?", "ch7al kaykhles lpassport f casa?", "كيف أحصل على جواز السفر؟",
                      "شحال كتخلص لاكارط ديال البنك", "I lost my passport abroad", "", "ⵜⴰⵎⴰⵣⵉⵖⵜ ⵜⴰⵎⴰⵣⵉⵖⵜ"]:
-        scores = (shipped._vectorizer.transform([fold(question)]) @ shipped._coef.T)[0] + shipped._intercept
+        scores = (shipped._vectorizer.transform([fold(question)]) @ shipped._rows)[0] + shipped._intercept
         expected = np.exp(scores - scores.max())
         got = shipped.probabilities(question)
         assert list(got) == list(shipped.classes)
