@@ -30,7 +30,7 @@ PURGE_EVERY_SECONDS = 3600
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     settings = settings or Settings()
     # Built now, not in the lifespan, so that middleware can hold the metrics and tests see one set of services.
-    services = services or build_services(settings)
+    services = services if services is not None else build_services(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -81,12 +81,12 @@ class Services:
 
 def build_services(settings: Settings, embedder: Embedder | None = None, chat_model: ChatModel | None = None,
                    database: Database | None = None) -> Services:
-    embedder = embedder or build_embedder(settings)
+    embedder = embedder if embedder is not None else build_embedder(settings)
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
     if chat_model is None and settings.mistral_api_key:
         chat_model = MistralChatModel(settings.mistral_api_key.get_secret_value(), settings.mistral_model,
                                       settings.mistral_server_url, settings.mistral_timeout_seconds)
-    database = database or Database(settings.sqlalchemy_url)
+    database = database if database is not None else Database(settings.sqlalchemy_url)
     database.migrate()
     metrics = Metrics()
     limiter = RateLimiter(settings.redis_url, on_fallback=metrics.rate_limit_fallbacks.inc)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.services import UnsafeConfigurationError, build_services
+from core.embedders import FakeEmbedder
 from tests.conftest import REPO
 
 
@@ -86,3 +87,14 @@ def test_key_commands_create_once_list_and_revoke(service_settings) -> None:
     assert run("keys", "revoke", key_id).returncode == 0
     assert "revoked" in run("keys", "list").stdout and run("keys", "revoke", key_id).returncode == 1
     assert run("keys", "create", "--role", "root").returncode == 2
+
+
+def test_the_service_uses_the_embedder_it_is_handed_even_one_that_holds_no_vector_yet(settings) -> None:
+    class Empty(FakeEmbedder):  # like bench.vectors.StoredVectors before its first passage: len() == 0
+        def __len__(self) -> int:
+            return 0
+
+    handed = Empty()
+    services = build_services(settings, embedder=handed)
+    assert services.embedder is handed
+    assert services.retriever.embedder is handed
