@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 from core.index_store import Chunk, ChunkIndex
 from core.records import ProcedureRecord
@@ -22,6 +23,12 @@ logger = logging.getLogger(__name__)
 class StoredRecord:
     record: ProcedureRecord
     body: str
+
+    @cached_property
+    def full_text(self) -> str:
+        """Every field but the aliases, as JSON, then the body: what the output check reads a record's figures
+        from. Made once per record and generation (a record is kept as long as its generation is served)."""
+        return f"{self.record.model_dump_json(exclude={'aliases'})}\n{self.body}"
 
     @classmethod
     def from_card(cls, chunk: Chunk) -> StoredRecord | None:

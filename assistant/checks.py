@@ -140,7 +140,7 @@ def check_final_answer(answer: str, cited: list[StoredRecord], official: Officia
     # Amounts: a fee, or a figure the record states (an income ceiling, a capital); never one from elsewhere.
     fees = {_number(f"{fee.amount_mad:.2f}") for r in records for fee in r.fees or []}
     for c in cited:
-        fees |= _stated_numbers(f"{c.record.model_dump_json(exclude={'aliases'})}\n{c.body}")
+        fees |= _stated_numbers(c.full_text)
     result = CheckResult(answer)
     result.text = _mask(result, result.text, URL, lambda m: _url_host(m) in hosts or official.host_allowed(_url_host(m)))
     result.text = _mask(result, result.text, EMAIL, lambda m: official.host_allowed(_url_host(m.rsplit("@", 1)[-1])))

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -54,6 +54,13 @@ class Sentence:
     text: str
     tokens: frozenset[str]  # stems (see `stem`)
     folded: str
+    # The folded text with every non-word run as one space, and a space in front: a Latin situation word marks the
+    # sentence when " " + word is in it. Made once with the sentence (sentences are kept per record), not per
+    # question and situation word.
+    spaced: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spaced", " " + _NON_WORD.sub(" ", self.folded))
 
 
 def stem(token: str) -> str:
@@ -143,8 +150,7 @@ def _table_row(header: list[str], cells: list[str]) -> str:
 def _marks(sentence: Sentence, terms: tuple[str, ...]) -> bool:
     """Whether a situation's record-side words mark the sentence: Arabic ones anywhere in a word (particles are
     glued in front), Latin ones at the start of a word ("late" marks "late filing", not "calculate")."""
-    starts = " " + _NON_WORD.sub(" ", sentence.folded)
-    return any((" " + term in starts) if term.isascii() and term[:1].isalnum() else (term in sentence.folded)
+    return any((" " + term in sentence.spaced) if term.isascii() and term[:1].isalnum() else (term in sentence.folded)
                for term in terms)
 
 

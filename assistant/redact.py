@@ -52,6 +52,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Every e-mail match holds one of these, and every other pattern (and a date to keep) a digit: a text without
+# them is not searched for that kind, which most questions and answers are not (the e-mail pattern alone was half
+# of redaction's cost, and redaction runs on every question and answer).
+_EMAIL_HINT = re.compile(r"(?i)@|arobas|[\[({<]\s*at\s*[\])}>]|dot|point")
+_DIGIT = re.compile(r"\d")
+
+
 def fold_for_matching(text: str) -> tuple[str, list[int]]:
     """The text folded for matching, and for each folded character the index of the original character it came
     from: NFKC (full-width letters and digits, '＠'), every decimal digit as ASCII, invisible characters dropped,
@@ -84,10 +91,15 @@ def find_personal_data(text: str) -> list[tuple[int, int, str]]:
     """Spans (start, end, label) of personal data in the original text, without overlaps, in order."""
     folded, origin = fold_for_matching(text)
     spans: list[tuple[int, int, str]] = []
+    email, digits = _EMAIL_HINT.search(folded) is not None, _DIGIT.search(folded) is not None
+    if not email and not digits:
+        return spans
     taken = [False] * len(folded)
-    for match in _KEEP.finditer(folded):
+    for match in _KEEP.finditer(folded) if digits else ():
         taken[match.start():match.end()] = [True] * (match.end() - match.start())
     for label, pattern in _PATTERNS:
+        if not (email if label == "EMAIL" else digits):
+            continue
         for match in pattern.finditer(folded):
             start, end = match.span("v") if "v" in pattern.groupindex else match.span()
             if end == start or any(taken[start:end]):
