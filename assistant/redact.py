@@ -10,6 +10,7 @@ text as a whole: nothing is half-redacted, and text around a match is kept as wr
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -87,8 +88,28 @@ def _fold_char(char: str) -> str:
     return unicodedata.normalize("NFKC", char)
 
 
+# A turn reads the same texts more than once (the question in the gate, the answer cache and storage; the answer in
+# the output check and storage). The last texts found clean are remembered; a text that holds personal data never
+# is, so that none is kept in memory longer than its turn.
+_CLEAN_KEPT = 256
+_clean: dict[str, None] = {}
+_clean_lock = threading.Lock()
+
+
 def find_personal_data(text: str) -> list[tuple[int, int, str]]:
     """Spans (start, end, label) of personal data in the original text, without overlaps, in order."""
+    if text in _clean:
+        return []
+    spans = _spans(text)
+    if not spans:
+        with _clean_lock:
+            if len(_clean) >= _CLEAN_KEPT:
+                del _clean[next(iter(_clean))]
+            _clean[text] = None
+    return spans
+
+
+def _spans(text: str) -> list[tuple[int, int, str]]:
     folded, origin = fold_for_matching(text)
     spans: list[tuple[int, int, str]] = []
     email, digits = _EMAIL_HINT.search(folded) is not None, _DIGIT.search(folded) is not None

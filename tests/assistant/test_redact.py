@@ -30,3 +30,17 @@ def test_the_text_around_a_match_is_kept_as_written() -> None:
 
 def test_no_digit_of_a_mixed_script_number_is_left_behind() -> None:
     assert redact("CIN AB12٣٤٥٦ merci") == "CIN [CIN] merci"
+
+
+def test_a_text_is_redacted_the_same_when_read_again_and_one_with_personal_data_is_not_kept() -> None:
+    from assistant import redact as module
+
+    clean, personal = "Le passeport coûte 500 DH au guichet.", "ma CIN AB123456, passeport svp"
+    for _ in range(2):
+        assert redact(clean) == clean
+        assert redact(personal) == "ma CIN [CIN], passeport svp"
+    assert clean in module._clean
+    assert personal not in module._clean
+    for n in range(module._CLEAN_KEPT + 5):  # the memory of clean texts stays bounded
+        redact(f"question {n}")
+    assert len(module._clean) == module._CLEAN_KEPT
