@@ -156,3 +156,28 @@ def test_an_embedder_that_cannot_batch_is_refused_with_its_name() -> None:
     with pytest.raises(TypeError, match="single-only"):
         QueryBatcher(SingleOnly())  # type: ignore[arg-type]
     assert batched_queries(SingleOnly(), Settings()).name == "single-only"  # type: ignore[arg-type]
+
+
+def test_a_question_does_not_wait_for_passages_being_embedded() -> None:
+    class SlowPassages(FakeEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.release, self.started = threading.Event(), threading.Event()
+
+        def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+            self.started.set()
+            assert self.release.wait(timeout=10)
+            return super().embed_passages(texts)
+
+    engine = SlowPassages()
+    batcher = QueryBatcher(engine, lanes=1)
+    indexing = threading.Thread(target=batcher.embed_passages, args=(["passeport"] * 4,), daemon=True)
+    indexing.start()
+    assert engine.started.wait(timeout=10)
+    try:
+        answers, threads = _ask(batcher, ["passeport"])
+        threads[0].join(timeout=10)
+        assert isinstance(answers.get("passeport"), np.ndarray), "the question waited for the re-index"
+    finally:
+        engine.release.set()
+        indexing.join(timeout=10)
