@@ -89,9 +89,11 @@ def _fold_char(char: str) -> str:
 
 
 # A turn reads the same texts more than once (the question in the gate, the answer cache and storage; the answer in
-# the output check and storage). The last texts found clean are remembered; a text that holds personal data never
-# is, so that none is kept in memory longer than its turn.
+# the output check and storage). The last short texts found clean are remembered; a text in which redaction finds
+# personal data never is (what the patterns cannot see, a name or a street, may be kept: it is nowhere else kept
+# longer than the turn either, except in the redacted conversation itself).
 _CLEAN_KEPT = 256
+_CLEAN_LONGEST = 2000  # characters: questions and answers, not uploaded fields or long comments
 _clean: dict[str, None] = {}
 _clean_lock = threading.Lock()
 
@@ -101,7 +103,7 @@ def find_personal_data(text: str) -> list[tuple[int, int, str]]:
     if text in _clean:
         return []
     spans = _spans(text)
-    if not spans:
+    if not spans and len(text) <= _CLEAN_LONGEST:
         with _clean_lock:
             if len(_clean) >= _CLEAN_KEPT:
                 del _clean[next(iter(_clean))]

@@ -23,6 +23,10 @@ class ServiceSampler:
                  "--format", "raw", "--output", str(raw_path), "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    @property
+    def started(self) -> bool:
+        return self._process is not None
+
     def finish(self, summary_path: Path) -> dict[str, Any] | None:
         if self._process is None:
             return None

