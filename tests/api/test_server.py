@@ -106,3 +106,11 @@ def test_the_server_runs_numpy_products_on_one_blas_thread(monkeypatch: pytest.M
     with threadpool_limits(2, user_api="blas"):  # restored after the test, whatever `run` set
         server.run(object(), Settings(_env_file=None))  # type: ignore[arg-type]
     assert seen and set(seen) == {1}
+
+
+@pytest.mark.parametrize("value", ["0", "many", "65"])
+def test_a_bad_query_batch_size_stops_the_server_before_it_listens_and_names_the_setting(value: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "api", "serve"], cwd=REPO, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "SAHLA_QUERY_BATCH_SIZE": value, "PORT": str(free_port())})
+    assert done.returncode == 2
+    assert "invalid settings" in done.stderr and "query_batch_size" in done.stderr

