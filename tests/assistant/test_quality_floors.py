@@ -12,26 +12,26 @@ from bench.quality import FORMS, evaluate_decisions, evaluate_facts, load_sets
 
 # Per form: (right procedure >=, wrong answers on negatives <=, in-scope refused <=, in-scope wrong <=,
 #            key-fact recall when the right procedure is answered >=, first paragraph holds a key fact >=)
-# Measured on 2026-11-30 (test half, `make eval`, after the gate was refitted with 136 more English dev negatives,
-# tests/golden/training/en_negatives_2.yaml, and the 50 new dev ambiguous questions):
-# fr 0.96 / 0.03 / 0.03 / 0.01 / 0.82 / 0.86; ar 0.98 / 0.04 / 0.02 / 0.00 / 0.89 / 0.89;
-# en 0.90 / 0.03 / 0.06 / 0.00 / 0.84 / 0.81; darija_ar 0.91 / 0.05 / 0.05 / 0.03 / 0.78 / 0.69;
-# darija_latin 0.89 / 0.06 / 0.05 / 0.04 / 0.71 / 0.62. Words p50 92 to 113.
-# The refit traded in English: negatives answered 0.07 -> 0.03 (its ceiling fell to 0.05), refused 0.04 -> 0.06.
+# Measured on 2026-12-01 (test half, `make eval`, after the gate was refitted with the round-5 training questions,
+# tests/golden/training/*_round5.yaml, and per-form negative budgets chosen on held-out dev folds):
+# fr 0.96 / 0.06 / 0.03 / 0.01 / 0.82 / 0.86; ar 0.98 / 0.04 / 0.02 / 0.00 / 0.89 / 0.89;
+# en 0.90 / 0.03 / 0.06 / 0.01 / 0.84 / 0.81; darija_ar 0.91 / 0.04 / 0.06 / 0.03 / 0.77 / 0.67;
+# darija_latin 0.89 / 0.03 / 0.05 / 0.04 / 0.71 / 0.62. Words p50 92 to 113.
+# The refit moved answered negatives from Darija to French: darija_latin 0.06 -> 0.03, darija_ar 0.05 -> 0.04,
+# French 0.03 -> 0.06 (its ceiling rose from 0.04 to 0.07; the Darija ceilings fell).
 FLOORS: dict[str, tuple[float, float, float, float, float, float]] = {
-    "fr": (0.92, 0.04, 0.07, 0.04, 0.78, 0.82),
+    "fr": (0.92, 0.07, 0.07, 0.04, 0.78, 0.82),
     "ar": (0.94, 0.07, 0.05, 0.03, 0.85, 0.85),
     "en": (0.86, 0.05, 0.09, 0.03, 0.80, 0.77),
-    "darija_ar": (0.87, 0.07, 0.09, 0.06, 0.74, 0.64),
-    "darija_latin": (0.84, 0.07, 0.10, 0.07, 0.66, 0.57),
+    "darija_ar": (0.87, 0.06, 0.09, 0.06, 0.74, 0.64),
+    "darija_latin": (0.84, 0.05, 0.08, 0.07, 0.66, 0.57),
 }
 WORDS_P50_AT_MOST = 120  # issue 12's aim: room to quote, not a card
-# Ambiguous questions (16 or 17 per form since 2026-11-30; 6 or 7 before): the right procedure among the clarify
-# choices, or answered. Measured on 2026-11-30 with the larger set and the refitted gate: fr 10/17, ar 15/17,
-# en 8/17, darija_ar 10/16, darija_latin 9/16 (the model before the refit: 10, 14, 9, 10, 9; the first 6 or 7
-# questions alone had given 5/7, 5/7, 4/7, 4/6, 2/6); floors one question below. Clarify on unambiguous
-# questions: 0.00 to 0.04 (en, 3 of 70).
-AMBIGUOUS_RIGHT_AT_LEAST = {"fr": 9 / 17, "ar": 14 / 17, "en": 7 / 17, "darija_ar": 9 / 16, "darija_latin": 8 / 16}
+# Ambiguous questions (16 or 17 per form since 2026-11-30): the right procedure among the clarify choices, or
+# answered. Measured on 2026-12-01 after the round-5 refit: fr 12/17, ar 15/17, en 8/17, darija_ar 10/16,
+# darija_latin 9/16 (before it: 10, 15, 8, 10, 9); floors one question below. Clarify on unambiguous questions:
+# 0.00 to 0.03.
+AMBIGUOUS_RIGHT_AT_LEAST = {"fr": 11 / 17, "ar": 14 / 17, "en": 7 / 17, "darija_ar": 9 / 16, "darija_latin": 8 / 16}
 CLARIFY_UNAMBIGUOUS_AT_MOST = 0.06  # issue 13's aim is 0.05
 
 
