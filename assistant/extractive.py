@@ -108,11 +108,19 @@ class Composed:
 
 @lru_cache(maxsize=1)
 def _intent_words() -> dict[str, list[str]]:
-    data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k not in ("weak", "owed", "how")}
+    data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k not in NOT_PARTS}
     missing = set(INTENTS) - set(data)
     if missing:
         raise RuntimeError(f"intents.yaml lacks {sorted(missing)}")
     return data
+
+
+NOT_PARTS = ("weak", "owed", "how", "not_asking")  # intents.yaml keys that are not a record part
+
+
+@lru_cache(maxsize=1)
+def _not_asking() -> tuple[str, ...]:
+    return folded_phrases(tuple(load_data("intents").get("not_asking", [])))
 
 
 @lru_cache(maxsize=1)
@@ -190,6 +198,8 @@ def detect_intents(question: str, arabizi: bool = False) -> list[str]:
     Darija question (`arabizi`) also matches by skeleton (see `skeleton`); French and English are spelled, and their
     skeletons would meet unrelated words ("dois", "apply")."""
     folded = padded_question(question)  # once, not once per intent
+    for idiom in _not_asking():
+        folded = folded.replace(idiom, " ")
     strong, weak = _intent_phrases()
     bare = skeleton_phrase(folded) if arabizi else ""
     skeletons = _intent_skeletons() if arabizi else {}

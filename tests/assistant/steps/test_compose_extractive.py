@@ -382,3 +382,16 @@ def test_a_darija_must_or_may_question_in_any_person_asks_the_conditions(questio
     first person alone ("wach n9der") left 17 of the 49 Darija dev and training questions asking the conditions with no
     part asked (now 3)."""
     assert detect_intents(question, arabizi=arabizi) == ["conditions"]
+
+
+@pytest.mark.parametrize(("question", "intents"), [
+    ("Ma famille n'est pas inscrite au RSU, est-ce que je peux quand même avoir la bourse ?", ["conditions"]),
+    ("Je suis salarié, est-ce que je dois faire une déclaration ?", ["conditions"]),
+    ("Je pars à la fin du mois, c'est possible ?", ["conditions"]),
+    ("Quand est-ce que je reçois ma carte ?", ["delay"]),
+    ("fin ndir lpassport?", ["where"]),
+])
+def test_an_idiom_holding_an_intent_word_does_not_ask_that_part(question: str, intents: list[str]) -> None:
+    """"quand même" is not "when", "la fin du mois" is no place (intents.yaml `not_asking`); "quand" and the Darija
+    "fin" still ask them."""
+    assert detect_intents(question, arabizi=question.isascii()) == intents
