@@ -390,8 +390,10 @@ def test_a_darija_must_or_may_question_in_any_person_asks_the_conditions(questio
     ("Je pars à la fin du mois, c'est possible ?", ["conditions"]),
     ("Quand est-ce que je reçois ma carte ?", ["delay"]),
     ("fin ndir lpassport?", ["where"]),
+    ("واش خاصها تمشي بنفسها للقيادة باش تاخد شهادة الحياة؟", ["conditions"]),
+    ("شحال من وقت نقدر نسوق بالبيرمي الأجنبي؟", ["delay"]),
 ])
 def test_an_idiom_holding_an_intent_word_does_not_ask_that_part(question: str, intents: list[str]) -> None:
     """"quand même" is not "when", "la fin du mois" is no place (intents.yaml `not_asking`); "quand" and the Darija
-    "fin" still ask them."""
+    "fin" still ask them. "باش تاخد" is "to get", not "it takes" (كتاخد); "شحال من وقت" is how long."""
     assert detect_intents(question, arabizi=question.isascii()) == intents
