@@ -397,3 +397,12 @@ def test_an_idiom_holding_an_intent_word_does_not_ask_that_part(question: str, i
     """"quand même" is not "when", "la fin du mois" is no place (intents.yaml `not_asking`); "quand" and the Darija
     "fin" still ask them. "باش تاخد" is "to get", not "it takes" (كتاخد); "شحال من وقت" is how long."""
     assert detect_intents(question, arabizi=question.isascii()) == intents
+
+
+@pytest.mark.parametrize(("question", "arabizi"), [
+    ("كيفاش نصرح بالدخل ديالي أونلاين؟", False),
+    ("كيفاش نسجل ولدي فالمدرسة بلا ما نمشي", False),
+    ("kifach ndir chikaya bla manmchi?", True),
+])
+def test_online_in_darija_spelling_asks_the_online_service(question: str, arabizi: bool) -> None:
+    assert detect_intents(question, arabizi=arabizi) == ["online"]
