@@ -106,6 +106,9 @@ class Composed:
     shown: set[str] = field(default_factory=set)  # record parts shown (documents, fees, ...)
 
 
+NOT_PARTS = ("weak", "owed", "how", "not_asking")  # intents.yaml keys that are not a record part
+
+
 @lru_cache(maxsize=1)
 def _intent_words() -> dict[str, list[str]]:
     data: dict[str, list[str]] = {k: v for k, v in load_data("intents").items() if k not in NOT_PARTS}
@@ -115,12 +118,14 @@ def _intent_words() -> dict[str, list[str]]:
     return data
 
 
-NOT_PARTS = ("weak", "owed", "how", "not_asking")  # intents.yaml keys that are not a record part
-
-
 @lru_cache(maxsize=1)
 def _not_asking() -> tuple[str, ...]:
-    return folded_phrases(tuple(load_data("intents").get("not_asking", [])))
+    """The idioms taken out of a question before its parts are matched. A bare string would be read letter by
+    letter and take single letters out of every question: named instead."""
+    idioms = load_data("intents").get("not_asking", [])
+    if not isinstance(idioms, list) or not all(isinstance(p, str) for p in idioms):
+        raise RuntimeError("intents.yaml: 'not_asking' must be a list of phrases")
+    return folded_phrases(tuple(idioms))
 
 
 @lru_cache(maxsize=1)

@@ -390,13 +390,34 @@ def test_a_darija_must_or_may_question_in_any_person_asks_the_conditions(questio
     ("Je pars à la fin du mois, c'est possible ?", ["conditions"]),
     ("Quand est-ce que je reçois ma carte ?", ["delay"]),
     ("fin ndir lpassport?", ["where"]),
-    ("واش خاصها تمشي بنفسها للقيادة باش تاخد شهادة الحياة؟", ["conditions"]),
-    ("شحال من وقت نقدر نسوق بالبيرمي الأجنبي؟", ["delay"]),
 ])
 def test_an_idiom_holding_an_intent_word_does_not_ask_that_part(question: str, intents: list[str]) -> None:
     """"quand même" is not "when", "la fin du mois" is no place (intents.yaml `not_asking`); "quand" and the Darija
-    "fin" still ask them. "باش تاخد" is "to get", not "it takes" (كتاخد); "شحال من وقت" is how long."""
+    "fin" still ask them."""
     assert detect_intents(question, arabizi=question.isascii()) == intents
+
+
+@pytest.mark.parametrize("idioms", ["quand meme", [["quand meme"]], [3]])
+def test_a_malformed_not_asking_entry_in_intents_yaml_is_named_when_loaded(idioms: object,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import extractive
+
+    monkeypatch.setattr(extractive, "load_data", lambda name: {"not_asking": idioms})
+    extractive._not_asking.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="intents.yaml: 'not_asking'"):
+            extractive._not_asking()
+    finally:
+        extractive._not_asking.cache_clear()
+
+
+@pytest.mark.parametrize(("question", "intents"), [
+    ("واش خاصها تمشي بنفسها للقيادة باش تاخد شهادة الحياة؟", ["conditions"]),
+    ("شحال من وقت نقدر نسوق بالبيرمي الأجنبي؟", ["delay"]),
+])
+def test_darija_to_get_is_not_it_takes_and_how_much_time_is_how_long(question: str, intents: list[str]) -> None:
+    """"باش تاخد" is "to get", not "it takes" (كتاخد stays the delay); "شحال من وقت" asks how long."""
+    assert detect_intents(question) == intents
 
 
 @pytest.mark.parametrize(("question", "arabizi"), [
